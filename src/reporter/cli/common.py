@@ -1,0 +1,83 @@
+"""What every command shares: the --config option, opening the pipeline context, printing errors."""
+
+from __future__ import annotations
+
+import functools
+import logging
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Annotated, Any, TypeVar
+
+import typer
+from rich.console import Console
+
+from reporter.errors import ReporterError
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+ConfigOption = Annotated[
+    Path,
+    typer.Option(
+        "--config",
+        "-c",
+        help="feeds.yaml to use; relative paths inside it resolve against its folder.",
+        envvar="REPORTER_CONFIG",
+        show_default=True,
+    ),
+]
+DEFAULT_CONFIG = Path("feeds.yaml")
+JsonOption = Annotated[bool, typer.Option("--json", help="Print data as JSON instead of a table.")]
+
+
+def console() -> Console:
+    """A console on stdout (the only place the program prints, besides stderr)."""
+    return Console(highlight=False, soft_wrap=True)
+
+
+def err_console() -> Console:
+    """A console on stderr, for errors and hints."""
+    return Console(stderr=True, highlight=False, soft_wrap=True)
+
+
+def fail(exc: ReporterError) -> typer.Exit:
+    """Print a handled error and its hint to stderr; return the Exit(1) to raise."""
+    out = err_console()
+    out.print(f"error: {exc}", markup=False)
+    if exc.hint:
+        out.print(f"hint: {exc.hint}", markup=False)
+    return typer.Exit(1)
+
+
+def handle_errors(func: F) -> F:
+    """Turn ReporterErrors into a message, a hint and exit code 1."""
+
+    @functools.wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return func(*args, **kwargs)
+        except ReporterError as exc:
+            raise fail(exc) from None
+        except KeyboardInterrupt:
+            err_console().print("interrupted", markup=False)
+            raise typer.Exit(130) from None
+
+    return wrapper  # type: ignore[return-value]
+
+
+def open_context(config: Path):
+    """Load the configuration and open the store, for a command."""
+    from reporter.pipeline import open_context as _open
+
+    return _open(config)
+
+
+def setup_logging(verbose: int) -> None:
+    """Warnings by default; -v for info, -vv for debug. Logs go to stderr."""
+    level = logging.WARNING if verbose <= 0 else logging.INFO if verbose == 1 else logging.DEBUG
+    logging.basicConfig(
+        level=level, format="%(levelname)s %(name)s: %(message)s", stream=sys.stderr, force=True
+    )
+    if verbose < 2:
+        for noisy in ("httpx", "httpcore", "fontTools", "weasyprint", "alembic"):
+            logging.getLogger(noisy).setLevel(max(level, logging.WARNING))

@@ -1,0 +1,423 @@
+"""Typed objects passed between the pipeline's stages.
+
+Every stage takes and returns these frozen dataclasses; third-party objects (feedparser entries,
+ORM rows, spaCy docs) never cross a module boundary.
+"""
+
+from __future__ import annotations
+
+import calendar
+import re
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time
+
+# --- configuration -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Section:
+    """One section of a report: a heading and the gazetteer codes it gathers."""
+
+    name: str
+    members: tuple[str, ...] = ()
+    overview: bool = False  # the catch-all section for the subject's own policy and many-partner pieces
+
+
+@dataclass(frozen=True, slots=True)
+class FeedSpec:
+    """One RSS/Atom/JSON feed as configured in feeds.yaml."""
+
+    name: str
+    url: str
+    outlet: str | None = None
+    enabled: bool = True
+    timeout: float = 20.0
+    max_entries: int = 200
+    full_text: bool = False
+    language: str = "en"
+    subject_focused: bool = False
+    headers: tuple[tuple[str, str], ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Schedule:
+    """When a report's jobs run: a cron line for the build, an interval for ingest, in a timezone."""
+
+    cron: str = "0 6 1 * *"
+    timezone: str = "UTC"
+    ingest_every_hours: float = 4.0
+    misfire_grace_hours: float = 24.0
+
+
+@dataclass(frozen=True, slots=True)
+class ReportSpec:
+    """One configured report: its subject, title, sections, sources and schedule."""
+
+    slug: str
+    subject: str  # gazetteer code of the subject country, e.g. "JP"
+    subject_name: str  # "Japan"
+    title: str  # pattern with {subject}, {month}, {year}, {period}
+    sections: tuple[Section, ...]
+    feeds: tuple[str, ...] = ()  # names of the feeds that feed this report
+    seeds: bool = True
+    schedule: Schedule = field(default_factory=Schedule)
+    period_months: int = 1
+    page_size: str = "A4"
+    publisher: str = ""
+    send_empty: bool = False
+
+    def title_for(self, period: Period) -> str:
+        """The report's title for one period."""
+        return self.title.format(
+            subject=self.subject_name,
+            month=period.month_name,
+            year=period.start.year,
+            period=period.label,
+        )
+
+
+# --- periods ----------------------------------------------------------------------------------
+
+_PERIOD_RE = re.compile(r"^(\d{4})-(\d{2})$")
+
+
+@dataclass(frozen=True, slots=True)
+class Period:
+    """A reporting period: whole calendar months, [start, end) in UTC."""
+
+    start: date
+    end: date  # exclusive
+
+    @classmethod
+    def month(cls, year: int, month: int, months: int = 1) -> Period:
+        """The period of `months` calendar months ending with the given month."""
+        first_index = year * 12 + (month - 1) - (months - 1)
+        start = date(first_index // 12, first_index % 12 + 1, 1)
+        end_index = year * 12 + month  # the month after
+        return cls(start, date(end_index // 12, end_index % 12 + 1, 1))
+
+    @classmethod
+    def parse(cls, text: str, months: int = 1) -> Period:
+        """Parse 'YYYY-MM' (the period's last month)."""
+        m = _PERIOD_RE.match(text.strip())
+        if not m or not 1 <= int(m.group(2)) <= 12:
+            raise ValueError(f"period must look like 2025-11, not {text!r}")
+        return cls.month(int(m.group(1)), int(m.group(2)), months)
+
+    @classmethod
+    def last_closed(cls, now: datetime, months: int = 1) -> Period:
+        """The period that ended most recently before `now` (the month just ended)."""
+        index = now.year * 12 + now.month - 2
+        return cls.month(index // 12, index % 12 + 1, months)
+
+    @property
+    def key(self) -> str:
+        """'2025-11': the last month of the period, used in file names and the store."""
+        last = self.last_month
+        return f"{last.year:04d}-{last.month:02d}"
+
+    @property
+    def last_month(self) -> date:
+        """The first day of the period's last month."""
+        index = self.end.year * 12 + self.end.month - 2
+        return date(index // 12, index % 12 + 1, 1)
+
+    @property
+    def month_name(self) -> str:
+        """'November' for a one-month period; 'September–November' for a window."""
+        last = calendar.month_name[self.last_month.month]
+        if self.start == self.last_month:
+            return last
+        return f"{calendar.month_name[self.start.month]}–{last}"
+
+    @property
+    def label(self) -> str:
+        """'November 2025', or 'September–November 2025'."""
+        if self.start.year != self.last_month.year:
+            return (
+                f"{calendar.month_name[self.start.month]} {self.start.year}–"
+                f"{calendar.month_name[self.last_month.month]} {self.last_month.year}"
+            )
+        return f"{self.month_name} {self.last_month.year}"
+
+    @property
+    def start_dt(self) -> datetime:
+        """The start as an aware UTC datetime."""
+        return datetime.combine(self.start, time(), tzinfo=UTC)
+
+    @property
+    def end_dt(self) -> datetime:
+        """The (exclusive) end as an aware UTC datetime."""
+        return datetime.combine(self.end, time(), tzinfo=UTC)
+
+    def contains(self, day: date | datetime) -> bool:
+        """Whether a date (or datetime) falls within the period."""
+        d = day.date() if isinstance(day, datetime) else day
+        return self.start <= d < self.end
+
+
+# --- sources ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class RawEntry:
+    """One entry as a source gave it, before normalising: a seed file or a feed entry."""
+
+    source: str  # feed name, or "seeds"
+    kind: str  # "seed" | "feed"
+    content: str  # text or HTML, as given
+    content_type: str = "text/plain"  # or "text/html"
+    title: str | None = None
+    link: str | None = None
+    guid: str | None = None
+    guid_is_link: bool = False
+    author: str | None = None
+    outlet: str | None = None
+    published: datetime | None = None
+    updated: datetime | None = None
+    fetched_at: datetime | None = None
+    language: str = "en"
+    path: str | None = None  # seed file name, for seeds
+    date_source: str | None = None  # where `published` came from when the source knows
+    subject_focused: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Item:
+    """One normalised news item, whatever its source."""
+
+    id: str  # stable: hash of trusted GUID, canonical URL, or content
+    source: str  # feed name or "seeds"
+    kind: str  # "seed" | "feed"
+    published: datetime  # timezone-aware UTC
+    date_source: str  # "published" | "updated" | "manifest" | "text" | "title" | "fetched" | "file"
+    date_precision: str  # "day" | "month" | "year"
+    outlet: str
+    title: str
+    text: str
+    url: str | None = None
+    author: str | None = None
+    language: str = "en"
+    path: str | None = None
+    fetched_at: datetime | None = None
+    content_hash: str = ""
+    subject_focused: bool = False
+
+
+# --- analysis ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class DateMention:
+    """A date a passage reports on, resolved against the document's own date."""
+
+    text: str
+    start: int  # offsets in the item's text
+    end: int
+    value: date
+    precision: str  # "day" | "month" | "season" | "year"
+    end_value: date | None = None  # for ranges such as "December 16-18"
+
+
+@dataclass(frozen=True, slots=True)
+class CountryMention:
+    """One mention of a country, grouping or region, with the weight it carries."""
+
+    code: str  # gazetteer code: ISO 3166 alpha-2 ("US"), or a group/region code ("ASEAN")
+    text: str
+    start: int
+    end: int
+    weight: float = 1.0
+    role: str = "mention"  # "title" | "lead" | "subject" | "mention"
+
+
+@dataclass(frozen=True, slots=True)
+class Attribution:
+    """Who said it and when: the outlet, authors, date, title and URL behind a passage."""
+
+    outlet: str | None
+    authors: tuple[str, ...] = ()
+    date: date | None = None
+    date_precision: str | None = None  # "day" | "month" | "issue" | None
+    title: str | None = None
+    url: str | None = None
+    kind: str = "article"  # "article" | "editorial" | "journal" | "speech" | "report"
+    issue: str | None = None  # a journal issue, e.g. "No. 2" or "November/December"
+    inherited: bool = False  # continues the attribution of the passage before it
+    source_text: str | None = None  # the words in the text that gave it, if any
+
+
+@dataclass(frozen=True, slots=True)
+class Span:
+    """A sentence or other stretch of an item's text, by character offsets."""
+
+    start: int
+    end: int
+
+
+@dataclass(frozen=True, slots=True)
+class Passage:
+    """A stretch of one item about one thing, with its attribution, dates, countries and section."""
+
+    item_id: str
+    index: int
+    start: int  # offsets in the item's text
+    end: int
+    text: str
+    attribution: Attribution
+    sentences: tuple[Span, ...] = ()
+    heading: str | None = None
+    dates: tuple[DateMention, ...] = ()
+    countries: tuple[CountryMention, ...] = ()
+    section: str | None = None
+    confidence: float = 0.0
+    scores: tuple[tuple[str, float], ...] = ()  # section → score, best first
+    relevant: bool = True
+    reasons: tuple[str, ...] = ()  # why: human-readable notes for `reporter analyze`
+    style: str = "article"  # "report" for a passage that already is a report-style summary
+
+    @property
+    def reported_date(self) -> date | None:
+        """The date this passage reports on: the first day-level date, else the attribution's."""
+        return self.attribution.date
+
+
+@dataclass(frozen=True, slots=True)
+class Analysis:
+    """An item and the passages the analyzer found in it."""
+
+    item: Item
+    passages: tuple[Passage, ...]
+    notes: tuple[str, ...] = ()  # what the analyzer could not infer
+
+
+# --- composition ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class SentenceRef:
+    """One verbatim body sentence and exactly where it stands in its source item."""
+
+    text: str
+    item_id: str
+    start: int
+    end: int
+
+
+@dataclass(frozen=True, slots=True)
+class Paragraph:
+    """An attributed paragraph: a lead made from metadata, then verbatim sentences."""
+
+    section: str
+    lead: str
+    sentences: tuple[SentenceRef, ...]
+    item_id: str
+    outlet: str | None
+    authors: tuple[str, ...]
+    date: date | None
+    url: str | None
+    title: str | None = None
+    also_reported_by: tuple[str, ...] = ()
+    source_numbers: tuple[int, ...] = ()  # indexes into Report.sources, 1-based
+    anchor: str = ""
+
+    @property
+    def body(self) -> str:
+        """The verbatim sentences joined as they read in the report."""
+        return " ".join(s.text for s in self.sentences)
+
+
+@dataclass(frozen=True, slots=True)
+class ReportSection:
+    """A section of the composed report, with its paragraphs in date order."""
+
+    name: str
+    anchor: str
+    paragraphs: tuple[Paragraph, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class SourceRef:
+    """One cited source, numbered in the report's list of sources."""
+
+    number: int
+    item_id: str
+    outlet: str
+    title: str
+    author: str | None
+    date: date | None
+    url: str | None
+    cited_in: tuple[str, ...] = ()  # paragraph anchors
+
+
+@dataclass(frozen=True, slots=True)
+class LeftOut:
+    """An item or passage that did not make it into the report, and why."""
+
+    item_id: str
+    title: str
+    reason: str  # "duplicate" | "out of period" | "not relevant" | ...
+    detail: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Report:
+    """A composed report for one period, ready to render."""
+
+    spec: ReportSpec
+    period: Period
+    title: str
+    generated: datetime
+    overview: tuple[str, ...]  # overview sentences (counts and extracted lead facts)
+    sections: tuple[ReportSection, ...]
+    sources: tuple[SourceRef, ...]
+    left_out: tuple[LeftOut, ...] = ()
+    problems: tuple[str, ...] = ()  # feeds or seeds that failed, shown honestly in the report
+    coverage: tuple[tuple[str, int, int | None], ...] = ()  # section, items, items last period
+
+    @property
+    def is_empty(self) -> bool:
+        """Whether no paragraph made it into the report."""
+        return not any(s.paragraphs for s in self.sections)
+
+
+# --- runs -------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class SourceResult:
+    """What ingesting one source did: how many items were new, or why it failed."""
+
+    source: str
+    ok: bool
+    new_items: int = 0
+    seen_items: int = 0
+    error: str | None = None
+    hint: str | None = None
+    not_modified: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class IngestResult:
+    """The outcome of one ingest run across all sources."""
+
+    sources: tuple[SourceResult, ...]
+
+    @property
+    def new_items(self) -> int:
+        """New items stored across all sources."""
+        return sum(s.new_items for s in self.sources)
+
+    @property
+    def failures(self) -> tuple[SourceResult, ...]:
+        """The sources that failed."""
+        return tuple(s for s in self.sources if not s.ok)
+
+
+@dataclass(frozen=True, slots=True)
+class BuildResult:
+    """The outcome of one build: the report and the files written."""
+
+    report: Report
+    files: dict[str, str]  # format → path
+    skipped: bool = False  # already published and not forced

@@ -1,0 +1,198 @@
+"""The one orchestrator: ingest → analyze → compose → render → archive → deliver, in that order.
+
+The CLI, the scheduler and the web app all call these functions; none re-implements the order.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from reporter.config import Config, load_config
+from reporter.models import BuildResult, FeedSpec, IngestResult, Period, Report, ReportSpec, SourceResult
+from reporter.sources.seeds import SEED_SOURCE
+from reporter.store import Store
+
+if TYPE_CHECKING:
+    from reporter.nlp.analyze import Analyzer
+
+log = logging.getLogger(__name__)
+
+FORMATS = ("html", "pdf", "json", "md")
+
+
+def _utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+@dataclass
+class Context:
+    """What every stage needs: the configuration, the store, the clock, and the analyzer (made once)."""
+
+    config: Config
+    store: Store
+    clock: Callable[[], datetime] = _utcnow
+    analyzer_factory: Callable[[], Analyzer] | None = None
+    _analyzer: Analyzer | None = field(default=None, repr=False)
+
+    def now(self) -> datetime:
+        """The current time, from the context's clock."""
+        return self.clock()
+
+    def analyzer(self) -> Analyzer:
+        """The analyzer, loaded on first use and kept for the life of the process."""
+        if self._analyzer is None:
+            if self.analyzer_factory is not None:
+                self._analyzer = self.analyzer_factory()
+            else:
+                from reporter.nlp.analyze import Analyzer
+
+                self._analyzer = Analyzer.create()
+        return self._analyzer
+
+    def close(self) -> None:
+        """Release the database."""
+        self.store.close()
+
+
+def open_context(config_path: str | Path | None = None, env: Mapping[str, str] | None = None) -> Context:
+    """Load the configuration and open (and migrate) the store."""
+    config = load_config(config_path, env)
+    return Context(config=config, store=Store.open(config.settings.database_url))
+
+
+# --- ingest ---------------------------------------------------------------------------------------
+
+
+def ingest(
+    ctx: Context, report: ReportSpec | None = None, *, progress: Callable[[str], None] | None = None
+) -> IngestResult:
+    """Read the seeds and fetch the feeds of one report (or all), storing what is new."""
+    reports = [report] if report else list(ctx.config.reports)
+    run_id = ctx.store.runs.start("ingest", report=report.slug if report else None)
+    results: list[SourceResult] = []
+    try:
+        if any(r.seeds for r in reports):
+            results.extend(ingest_seeds(ctx))
+        feeds = _feeds_of(ctx.config, reports)
+        if feeds:
+            from reporter.sources.feeds import ingest_feeds
+
+            results.extend(
+                ingest_feeds(
+                    feeds,
+                    store=ctx.store,
+                    user_agent=ctx.config.settings.user_agent,
+                    now=ctx.now(),
+                    progress=progress,
+                )
+            )
+    except BaseException as exc:
+        ctx.store.runs.finish(run_id, "failed", error=f"{type(exc).__name__}: {exc}")
+        raise
+    outcome = IngestResult(tuple(results))
+    ctx.store.runs.finish(
+        run_id,
+        "ok" if not outcome.failures else "partial",
+        detail={
+            "new_items": outcome.new_items,
+            "failed": [f.source for f in outcome.failures],
+            "sources": len(outcome.sources),
+        },
+    )
+    return outcome
+
+
+def ingest_seeds(ctx: Context) -> list[SourceResult]:
+    """Read every seed file into the store; a file that cannot be read is reported and skipped."""
+    from reporter.normalize import normalize
+    from reporter.sources.seeds import read_seeds
+
+    now = ctx.now()
+    entries, failures = read_seeds(ctx.config.settings.seeds_dir, now=now)
+    added = ctx.store.items.add([normalize(e, now=now) for e in entries], source=SEED_SOURCE)
+    return [SourceResult(SEED_SOURCE, ok=True, new_items=added.new, seen_items=added.seen), *failures]
+
+
+def _feeds_of(config: Config, reports: Sequence[ReportSpec]) -> list[FeedSpec]:
+    wanted = {name for r in reports for name in r.feeds}
+    return [f for f in config.feeds if f.enabled and f.name in wanted]
+
+
+# --- build ----------------------------------------------------------------------------------------
+
+
+def build(
+    ctx: Context,
+    spec: ReportSpec,
+    period: Period,
+    *,
+    formats: Sequence[str] = FORMATS,
+    force: bool = False,
+) -> BuildResult:
+    """Compose one report for one period from what the store holds, render it and archive it."""
+    from reporter.archive import write_index, write_report
+
+    run_id = ctx.store.runs.start("build", report=spec.slug, period=period.key)
+    try:
+        report = compose_report(ctx, spec, period)
+        files = render_report(report, formats=formats, templates_dir=ctx.config.settings.templates_dir)
+        paths = write_report(report, files, output_dir=ctx.config.settings.output_dir, force=force)
+        write_index(ctx.config.settings.output_dir)
+    except BaseException as exc:
+        ctx.store.runs.finish(run_id, "failed", error=f"{type(exc).__name__}: {exc}")
+        raise
+    paragraphs = sum(len(s.paragraphs) for s in report.sections)
+    ctx.store.runs.finish(
+        run_id, "ok", detail={"paragraphs": paragraphs, "files": {k: str(v) for k, v in paths.items()}}
+    )
+    return BuildResult(report=report, files={k: str(v) for k, v in paths.items()})
+
+
+def compose_report(ctx: Context, spec: ReportSpec, period: Period) -> Report:
+    """Analyze the items near the period and compose the report (nothing is written)."""
+    from reporter.compose import compose
+
+    sources = [*spec.feeds, SEED_SOURCE] if spec.seeds else list(spec.feeds)
+    # A margin either side: digests published just after a period report on it, and the
+    # composer records what falls outside with its reason.
+    items = ctx.store.items.for_sources(
+        sources,
+        since=period.start_dt - timedelta(days=62),
+        until=period.end_dt + timedelta(days=31),
+    )
+    analyses = list(ctx.analyzer().analyze(items, spec))
+    return compose(analyses, spec, period, now=ctx.now(), problems=feed_problems(ctx, spec))
+
+
+def render_report(report: Report, *, formats: Sequence[str], templates_dir: Path | None) -> dict[str, bytes]:
+    """Render the report in each requested format."""
+    from reporter.render import render_html, render_json, render_markdown, render_pdf
+
+    files: dict[str, bytes] = {}
+    html: str | None = None
+    if "html" in formats or "pdf" in formats:
+        html = render_html(report, templates_dir=templates_dir)
+    if "html" in formats and html is not None:
+        files["html"] = html.encode("utf-8")
+    if "pdf" in formats and html is not None:
+        files["pdf"] = render_pdf(html, templates_dir=templates_dir)
+    if "json" in formats:
+        files["json"] = render_json(report).encode("utf-8")
+    if "md" in formats:
+        files["md"] = render_markdown(report).encode("utf-8")
+    return files
+
+
+def feed_problems(ctx: Context, spec: ReportSpec) -> tuple[str, ...]:
+    """One line per feed of this report whose last fetch failed, to be said in the report."""
+    wanted = set(spec.feeds)
+    return tuple(
+        f"{state.name}: {state.last_error}"
+        for state in ctx.store.feeds.all()
+        if state.name in wanted and state.last_error and state.consecutive_failures > 0
+    )

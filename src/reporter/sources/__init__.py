@@ -1,0 +1,1 @@
+"""Where items come from: seed files and feeds. Third-party parsers never leave these modules."""

@@ -1,0 +1,33 @@
+"""The store: the only user of SQLAlchemy. Repositories take and return dataclasses, never rows."""
+
+from __future__ import annotations
+
+from sqlalchemy import Engine
+
+from reporter.store.db import connect, migrate
+from reporter.store.feeds import FeedState, FeedStateRepo
+from reporter.store.items import AddResult, ItemRepo
+from reporter.store.runs import Run, RunRepo
+
+__all__ = ["AddResult", "FeedState", "Run", "Store"]
+
+
+class Store:
+    """One database: migrated on open, with a repository per kind of record."""
+
+    def __init__(self, engine: Engine):
+        self.engine = engine
+        self.items = ItemRepo(engine)
+        self.feeds = FeedStateRepo(engine)
+        self.runs = RunRepo(engine)
+
+    @classmethod
+    def open(cls, database_url: str) -> Store:
+        """Connect and apply any pending migrations."""
+        engine = connect(database_url)
+        migrate(engine)
+        return cls(engine)
+
+    def close(self) -> None:
+        """Release the connections."""
+        self.engine.dispose()

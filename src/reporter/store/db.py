@@ -1,0 +1,63 @@
+"""Open the database and bring its schema up to date with Alembic."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError, OperationalError
+
+from reporter.errors import StoreError
+
+log = logging.getLogger(__name__)
+MIGRATIONS = Path(__file__).parent / "migrations"
+
+
+def connect(database_url: str) -> Engine:
+    """An engine for the URL; SQLite gets its folder, WAL, foreign keys and a busy timeout."""
+    try:
+        url = make_url(database_url)
+    except ArgumentError as exc:
+        raise StoreError(
+            f"bad database URL {database_url!r}: {exc}",
+            hint="use sqlite:///path/to/file.db or postgresql+psycopg://user@host/db "
+            "in REPORTER_DATABASE_URL",
+        ) from None
+    if url.get_backend_name() == "sqlite":
+        if url.database and url.database != ":memory:":
+            Path(url.database).parent.mkdir(parents=True, exist_ok=True)
+        engine = create_engine(url, connect_args={"timeout": 30})
+        event.listen(engine, "connect", _sqlite_pragmas)
+        return engine
+    return create_engine(url, pool_pre_ping=True)
+
+
+def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    # WAL lets the scheduler read while a build writes; foreign keys are off by default in SQLite.
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA busy_timeout=30000")
+    cursor.close()
+
+
+def migrate(engine: Engine) -> None:
+    """Apply every Alembic migration not yet applied (a no-op on an up-to-date database)."""
+    from alembic import command
+    from alembic.config import Config
+
+    cfg = Config()
+    cfg.set_main_option("script_location", str(MIGRATIONS))
+    try:
+        with engine.begin() as connection:
+            cfg.attributes["connection"] = connection
+            command.upgrade(cfg, "head")
+    except OperationalError as exc:
+        raise StoreError(
+            f"cannot open or migrate the database {engine.url.render_as_string(hide_password=True)}: "
+            f"{exc.orig}",
+            hint="check REPORTER_DATABASE_URL / settings.data_dir, and that the folder is writable",
+        ) from None

@@ -1,0 +1,139 @@
+"""Items and the sources they came from: stored once, never lost, never duplicated."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from sqlalchemy import Engine, Row, and_, insert, select, update
+
+from reporter.models import Item
+from reporter.store.schema import item_sources, items
+
+_ITEM_FIELDS = [
+    "id", "source", "kind", "published", "date_source", "date_precision", "outlet", "title", "text",
+    "url", "author", "language", "path", "fetched_at", "content_hash", "subject_focused",
+]  # fmt: skip
+
+
+@dataclass(frozen=True, slots=True)
+class AddResult:
+    """How many of the items offered were new, and how many the store already had."""
+
+    new: int
+    seen: int
+    updated: int = 0
+
+
+def _to_item(row: Row) -> Item:
+    return Item(**{name: getattr(row, name) for name in _ITEM_FIELDS})
+
+
+class ItemRepo:
+    """Stores items; an item already stored is linked to its new source, not stored again."""
+
+    def __init__(self, engine: Engine):
+        self._engine = engine
+
+    def add(
+        self, new_items: Iterable[Item], *, source: str, guids: dict[str, str] | None = None
+    ) -> AddResult:
+        """Store the items not yet stored and record `source` for each; returns the counts."""
+        batch = list({i.id: i for i in new_items}.values())
+        if not batch:
+            return AddResult(0, 0)
+        now = datetime.now(UTC)
+        guids = guids or {}
+        new = seen = updated = 0
+        with self._engine.begin() as conn:
+            existing = {
+                row.id: row.content_hash
+                for row in conn.execute(
+                    select(items.c.id, items.c.content_hash).where(items.c.id.in_([i.id for i in batch]))
+                )
+            }
+            linked = {
+                row.item_id
+                for row in conn.execute(
+                    select(item_sources.c.item_id).where(
+                        and_(item_sources.c.source == source, item_sources.c.item_id.in_(existing))
+                    )
+                )
+            }
+            fresh = [i for i in batch if i.id not in existing]
+            if fresh:
+                conn.execute(
+                    insert(items),
+                    [{**{f: getattr(i, f) for f in _ITEM_FIELDS}, "stored_at": now} for i in fresh],
+                )
+            for item in batch:
+                if item.id in existing and existing[item.id] != item.content_hash and item.kind == "seed":
+                    # A seed file edited in place: keep one item, with the new text.
+                    conn.execute(
+                        update(items)
+                        .where(items.c.id == item.id)
+                        .values(**{f: getattr(item, f) for f in _ITEM_FIELDS if f != "id"})
+                    )
+                    updated += 1
+            links = [
+                {"item_id": i.id, "source": source, "guid": guids.get(i.id), "first_seen": now}
+                for i in batch
+                if i.id not in linked
+            ]
+            if links:
+                conn.execute(insert(item_sources), links)
+            new = len(fresh)
+            seen = len(batch) - new
+        return AddResult(new=new, seen=seen, updated=updated)
+
+    def get(self, item_id: str) -> Item | None:
+        """One item by id."""
+        with self._engine.connect() as conn:
+            row = conn.execute(select(items).where(items.c.id == item_id)).first()
+        return _to_item(row) if row else None
+
+    def known_ids(self, ids: Sequence[str]) -> set[str]:
+        """Which of these ids are already stored."""
+        if not ids:
+            return set()
+        with self._engine.connect() as conn:
+            return set(conn.scalars(select(items.c.id).where(items.c.id.in_(list(ids)))))
+
+    def by_hash(self, content_hash: str) -> Item | None:
+        """An item with exactly this content, if one is stored."""
+        with self._engine.connect() as conn:
+            row = conn.execute(select(items).where(items.c.content_hash == content_hash).limit(1)).first()
+        return _to_item(row) if row else None
+
+    def for_sources(
+        self, sources: Iterable[str], *, since: datetime | None = None, until: datetime | None = None
+    ) -> list[Item]:
+        """Items that came from any of these sources, optionally within [since, until), oldest first."""
+        linked = select(item_sources.c.item_id).where(item_sources.c.source.in_(list(sources)))
+        query = select(items).where(items.c.id.in_(linked))
+        if since is not None:
+            query = query.where(items.c.published >= since)
+        if until is not None:
+            query = query.where(items.c.published < until)
+        with self._engine.connect() as conn:
+            rows = conn.execute(query.order_by(items.c.published, items.c.id)).all()
+        return [_to_item(r) for r in rows]
+
+    def sources_of(self, item_id: str) -> list[str]:
+        """Every source an item came from."""
+        with self._engine.connect() as conn:
+            return list(
+                conn.scalars(
+                    select(item_sources.c.source)
+                    .where(item_sources.c.item_id == item_id)
+                    .order_by(item_sources.c.first_seen)
+                )
+            )
+
+    def count(self) -> int:
+        """How many items are stored."""
+        from sqlalchemy import func
+
+        with self._engine.connect() as conn:
+            return conn.scalar(select(func.count()).select_from(items)) or 0

@@ -1,0 +1,84 @@
+"""The history of ingests, builds and sends, for `reporter runs`."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import Engine, insert, select, update
+
+from reporter.store.schema import runs
+
+
+@dataclass(frozen=True, slots=True)
+class Run:
+    """One recorded run."""
+
+    id: int
+    kind: str
+    report: str | None
+    period: str | None
+    status: str
+    started_at: datetime
+    finished_at: datetime | None
+    detail: dict[str, Any]
+    error: str | None
+
+    @property
+    def duration(self) -> float | None:
+        """Seconds the run took, once finished."""
+        return (self.finished_at - self.started_at).total_seconds() if self.finished_at else None
+
+
+class RunRepo:
+    """Records runs as they start and finish."""
+
+    def __init__(self, engine: Engine):
+        self._engine = engine
+
+    def start(self, kind: str, *, report: str | None = None, period: str | None = None) -> int:
+        """Record that a run started; returns its id."""
+        with self._engine.begin() as conn:
+            result = conn.execute(
+                insert(runs).values(
+                    kind=kind, report=report, period=period, status="running", started_at=datetime.now(UTC)
+                )
+            )
+            return int(result.inserted_primary_key[0])
+
+    def finish(
+        self, run_id: int, status: str, *, detail: dict[str, Any] | None = None, error: str | None = None
+    ) -> None:
+        """Record how a run ended."""
+        with self._engine.begin() as conn:
+            conn.execute(
+                update(runs)
+                .where(runs.c.id == run_id)
+                .values(
+                    status=status,
+                    finished_at=datetime.now(UTC),
+                    detail=json.dumps(detail or {}, default=str),
+                    error=error,
+                )
+            )
+
+    def recent(self, limit: int = 50) -> list[Run]:
+        """The latest runs, newest first."""
+        with self._engine.connect() as conn:
+            rows = conn.execute(select(runs).order_by(runs.c.id.desc()).limit(limit)).all()
+        return [
+            Run(
+                id=r.id,
+                kind=r.kind,
+                report=r.report,
+                period=r.period,
+                status=r.status,
+                started_at=r.started_at,
+                finished_at=r.finished_at,
+                detail=json.loads(r.detail) if r.detail else {},
+                error=r.error,
+            )
+            for r in rows
+        ]
