@@ -135,7 +135,7 @@ def sniff(text: str, *, header_lines: int = 8) -> DocMeta:
             authors = _split_names(names.group("names"))
             header_end = index + 1
             continue
-        if title is None and index == 0:
+        if title is None and index == 0 and not stripped.endswith(".") and not _DATELINE.match(stripped):
             title = stripped
             header_end = 1
             continue

@@ -1,0 +1,146 @@
+"""feeds.yaml: the shipped file is valid, and a broken one gets every problem listed with its line."""
+
+from __future__ import annotations
+
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from reporter.config import load_config, parse_config
+from reporter.errors import ConfigError
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+def parse(text: str, env: dict[str, str] | None = None):
+    return parse_config(textwrap.dedent(text), config_path=Path("/project/feeds.yaml"), env=env or {})
+
+
+def problems_of(text: str) -> list[str]:
+    with pytest.raises(ConfigError) as caught:
+        parse(text)
+    return caught.value.problems
+
+
+def test_the_shipped_feeds_yaml_describes_the_japan_report_in_the_march_2024_order() -> None:
+    config = load_config(REPO / "feeds.yaml", env={})
+    japan = config.report("japan")
+    assert japan.subject == "JP" and japan.subject_name == "Japan"
+    assert [s.name for s in japan.sections] == [
+        "Overview", "United States", "China", "Taiwan", "Russia and Ukraine", "South Korea",
+        "North Korea", "Southeast Asia", "South Asia", "Central Asia", "Australia and Pacific Islands",
+        "Europe", "Middle East", "Africa and Latin America",
+    ]  # fmt: skip
+    assert japan.sections[0].overview
+    assert len(config.feeds) >= 5 and all(f.url.startswith("https://") for f in config.feeds)
+    assert japan.schedule.timezone == "Asia/Tokyo"
+
+
+def test_paths_resolve_against_the_config_folder_and_the_environment_overrides_them() -> None:
+    minimal = """
+        reports:
+          - slug: japan
+            subject: JP
+            sections: [{name: Overview}]
+    """
+    config = parse(minimal)
+    assert config.settings.output_dir == Path("/project/output")
+    assert config.settings.database_url == "sqlite:////project/.reporter/reporter.db"
+    config = parse(
+        minimal,
+        env={
+            "REPORTER_DATA_DIR": "/scratch/data",
+            "REPORTER_OUTPUT_DIR": "/scratch/out",
+            "REPORTER_DATABASE_URL": "postgresql+psycopg://u@db/reporter",
+        },
+    )
+    assert config.settings.data_dir == Path("/scratch/data")
+    assert config.settings.output_dir == Path("/scratch/out")
+    assert config.settings.database_url == "postgresql+psycopg://u@db/reporter"
+
+
+def test_every_problem_is_reported_at_once_with_its_line() -> None:
+    problems = problems_of(
+        """\
+        feeds:
+          - name: diplomat
+            url: ftp://thediplomat.com/feed/
+            timout: 10
+        reports:
+          - slug: japan
+            subject: JP
+            sections:
+              - name: Overview
+              - name: Europe
+                members: [NO, XX]
+            schedule:
+              cron: "0 6 32 * *"
+              timezone: Asia/Tokio
+            period:
+              months: "one"
+        """
+    )
+    text = "\n".join(problems)
+    assert "line 4: feeds[0]: unknown key 'timout' (did you mean 'timeout'?)" in text
+    assert "line 11: reports[0].sections[1].members[0]: YAML read the bare word NO as a boolean" in text
+    assert "line 16: reports[0].period.months" in text
+    assert len(problems) == 3  # type errors stop the semantic checks: fix those first
+
+
+def test_semantic_problems_are_all_listed_too() -> None:
+    problems = problems_of(
+        """\
+        feeds:
+          - name: diplomat
+            url: file:///etc/passwd
+        reports:
+          - slug: japan
+            subject: JP
+            feeds: [diplomat, kyodo]
+            sections:
+              - name: Europe
+                members: [FR, XX]
+            schedule:
+              cron: "0 6 32 * *"
+              timezone: Asia/Tokio
+        """
+    )
+    text = "\n".join(problems)
+    assert "line 3: feeds[0].url: only http and https URLs are fetched" in text
+    assert "line 7: reports[0].feeds[1]: no feed named 'kyodo'" in text
+    assert "line 10: reports[0].sections[0].members[1]: unknown country code 'XX'" in text
+    assert "line 12: reports[0].schedule.cron: bad cron line" in text
+    assert "line 13: reports[0].schedule.timezone: unknown time zone 'Asia/Tokio'" in text
+    assert len(problems) == 5
+
+
+def test_yaml_syntax_errors_name_their_line() -> None:
+    problems = problems_of("reports:\n  - slug: japan\n   subject: JP\n")
+    assert problems[0].startswith("line 3: not valid YAML")
+
+
+def test_a_missing_reports_list_is_named() -> None:
+    assert problems_of("feeds: []\n") == ["line 1: reports: required key is missing"]
+
+
+def test_a_missing_file_says_how_to_point_at_one(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError) as caught:
+        load_config(tmp_path / "nope.yaml", env={})
+    assert "file not found" in str(caught.value)
+    assert "--config" in (caught.value.hint or "")
+
+
+def test_smtp_settings_come_from_the_file_and_the_environment_and_the_password_only_from_the_environment() -> (
+    None
+):
+    config = parse(
+        """
+        smtp: {host: mail.example.org, port: 465, ssl: true, from: briefs@example.org}
+        reports: [{slug: japan, subject: JP, sections: [{name: Overview}]}]
+        """,
+        env={"REPORTER_SMTP_HOST": "localhost", "REPORTER_SMTP_PASSWORD": "s3cret"},
+    )
+    assert config.smtp.host == "localhost" and config.smtp.port == 465 and config.smtp.ssl
+    assert config.smtp.from_addr == "briefs@example.org"
+    assert config.smtp.password == "s3cret" and "s3cret" not in repr(config.smtp)
