@@ -1,0 +1,1 @@
+"""Language processing: the gazetteer of countries and groups, and the spaCy analysis of passages."""

@@ -1,0 +1,350 @@
+"""The curated gazetteer: which country, territory, group or region a phrase is about.
+
+The data is `reporter/data/gazetteer.yaml` (see the comments at its top); this module loads and validates
+it, answers exact-phrase lookups, and turns it into spaCy EntityRuler patterns.
+
+Matching, as the patterns implement it:
+
+- Phrases are case-sensitive sequences of whole tokens ("Georgia", not "georgia"), except all-caps
+  acronyms of four letters or more, which match in any case: "NATO", "Nato" and "nato" are the same.
+  Shorter acronyms stay exact, because "US" must not match "us" (nor "UN" "Un").
+- A phrase written with an ASCII apostrophe also matches with the typographic one ("People's Republic of
+  China" and "People’s Republic of China").
+- The EntityRuler keeps the longest match, so "North Korea" (KP) wins over "Korea" (KR) and an ignored
+  phrase such as "Washington Post" hides the "Washington" (US) inside it.
+
+Tokenisation, checked with `spacy.blank("en")` (spaCy 3.8): possessives split off, both "Japan's" and
+"Japan’s" give "Japan" + "'s", so "Japan" matches in both; "US-Japan" and "Japan–China" split at the dash.
+Two cases do not split and so are not matched: plurals are separate words (list "Koreans", not derive it),
+and a hyphen after an abbreviation stays inside the token ("U.S.-Japan" is one token, so neither the US nor
+Japan is found in it). Build the patterns with the tokenizer of the pipeline that will run them.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import yaml
+
+if TYPE_CHECKING:
+    from spacy.language import Language
+    from spacy.pipeline import EntityRuler
+
+KINDS = ("country", "territory", "group", "region")
+ROLES = ("name", "demonym", "metonym", "person")
+LABEL = "GPE_GAZ"
+IGNORE_LABEL = "GAZ_IGNORE"
+
+_FIELDS = ("code", "kind", "name", "names", "demonyms", "metonyms", "people", "members")
+_PHRASE_FIELDS = (("names", "name"), ("demonyms", "demonym"), ("metonyms", "metonym"), ("people", "person"))
+_CODE = re.compile(r"[A-Z][A-Z0-9_]*\Z")
+_ACRONYM_MIN = 4
+_CURLY = "\u2019"
+
+
+@dataclass(frozen=True, slots=True)
+class Entity:
+    """A country, territory, group or region and the phrases that name it."""
+
+    code: str  # ISO 3166-1 alpha-2, or an UPPER_CASE mnemonic for groups and regions
+    kind: str  # one of KINDS
+    name: str  # display name
+    names: tuple[str, ...]
+    demonyms: tuple[str, ...]
+    metonyms: tuple[str, ...]
+    people: tuple[str, ...]
+    members: tuple[str, ...]  # member codes (groups, regions) or the owning state (territories)
+
+    def phrases(self) -> Iterator[tuple[str, str]]:
+        """Yield every phrase of this entity with its role (name, demonym, metonym or person)."""
+        for field, role in _PHRASE_FIELDS:
+            for phrase in getattr(self, field):
+                yield phrase, role
+
+
+class GazetteerError(ValueError):
+    """The gazetteer data is not valid; `problems` lists every problem found."""
+
+    def __init__(self, source: str, problems: list[str]):
+        self.source = source
+        self.problems = problems
+        count = f"{len(problems)} problem{'s' if len(problems) != 1 else ''}"
+        super().__init__(f"{source}: {count}:\n" + "\n".join(f"  {p}" for p in problems))
+
+
+class Gazetteer:
+    """Phrases → codes for countries, territories, groups and regions, validated on construction."""
+
+    __slots__ = ("_acronyms", "_by_code", "_entities", "_ignore", "_index", "codes")
+
+    def __init__(self, entities: Iterable[Entity], ignore: Iterable[str] = (), *, source: str = "gazetteer"):
+        self._entities = tuple(entities)
+        self._ignore = tuple(ignore)
+        phrases = [phrase for entity in self._entities for phrase, _ in entity.phrases()]
+        self._acronyms = frozenset(
+            word.lower()
+            for phrase in (*phrases, *self._ignore)
+            for word in phrase.split()
+            if _is_acronym(word)
+        )
+        self._by_code: dict[str, Entity] = {}
+        self._index: dict[str, tuple[str, str] | None] = {}
+        problems = self._build()
+        if problems:
+            raise GazetteerError(source, problems)
+        self.codes: frozenset[str] = frozenset(self._by_code)
+
+    @classmethod
+    def load(cls, path: Path | None = None) -> Gazetteer:
+        """Read and validate a gazetteer YAML file (default: the one packaged with reporter)."""
+        if path is None:
+            source = "reporter/data/gazetteer.yaml"
+            text = resources.files("reporter").joinpath("data", "gazetteer.yaml").read_text(encoding="utf-8")
+        else:
+            source = str(path)
+            text = Path(path).read_text(encoding="utf-8")
+        try:
+            # The C loader, where PyYAML has it, reads the file several times faster.
+            raw = yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+        except yaml.YAMLError as exc:
+            raise GazetteerError(source, [f"not valid YAML: {exc}"]) from exc
+        entities, ignore, problems = _parse(raw)
+        try:
+            gazetteer = cls(entities, ignore, source=source)
+        except GazetteerError as exc:
+            problems.extend(exc.problems)
+        if problems:
+            raise GazetteerError(source, problems)
+        return gazetteer
+
+    @property
+    def entities(self) -> tuple[Entity, ...]:
+        """All entities, in file order."""
+        return self._entities
+
+    @property
+    def ignore(self) -> tuple[str, ...]:
+        """Phrases that contain a listed phrase but are not that place."""
+        return self._ignore
+
+    def __len__(self) -> int:
+        return len(self._entities)
+
+    def __contains__(self, code: object) -> bool:
+        return code in self._by_code
+
+    def entity(self, code: str) -> Entity:
+        """The entity with this code; KeyError if there is none."""
+        try:
+            return self._by_code[code]
+        except KeyError:
+            raise KeyError(f"no gazetteer entity with code {code!r}") from None
+
+    def name(self, code: str) -> str:
+        """The display name for a code."""
+        return self.entity(code).name
+
+    def lookup(self, phrase: str) -> tuple[str, str] | None:
+        """Map an exact phrase to (code, role); None if it is unknown or ignored."""
+        key = self._key(phrase)
+        if key not in self._index and key.startswith(("the ", "The ")):
+            # NER spans sometimes carry the article ("the Philippines"); "The Gambia" is listed as such.
+            key = key[4:]
+        return self._index.get(key)
+
+    def expand(self, code: str) -> frozenset[str]:
+        """A code plus its member codes (groups, regions, territories); a country is just itself."""
+        return frozenset((code, *self.entity(code).members))
+
+    def members_of_any(self, codes: Iterable[str]) -> frozenset[str]:
+        """The union of `expand` over several codes."""
+        return frozenset().union(*(self.expand(code) for code in codes))
+
+    def containing(self, code: str) -> frozenset[str]:
+        """The codes of the groups, regions and territories that list `code` as a member."""
+        self.entity(code)
+        return frozenset(e.code for e in self._entities if code in e.members)
+
+    def patterns(self, tokenizer: Callable[[str], Iterable[Any]]) -> list[dict[str, Any]]:
+        """EntityRuler patterns for every phrase: label GPE_GAZ with id "<code>|<role>", or GAZ_IGNORE."""
+        patterns: list[dict[str, Any]] = []
+        seen: set[tuple[str, str, str]] = set()
+
+        def add(label: str, phrase: str, ent_id: str | None) -> None:
+            for variant in _apostrophe_variants(phrase):
+                tokens = [token.text for token in tokenizer(variant)]
+                pattern = [{"LOWER": t.lower()} if _is_acronym(t) else {"ORTH": t} for t in tokens]
+                key = (label, ent_id or "", repr(pattern))
+                if key in seen:
+                    continue
+                seen.add(key)
+                entry: dict[str, Any] = {"label": label, "pattern": pattern}
+                if ent_id is not None:
+                    entry["id"] = ent_id
+                patterns.append(entry)
+
+        for entity in self._entities:
+            for phrase, role in entity.phrases():
+                add(LABEL, phrase, f"{entity.code}|{role}")
+        for phrase in self._ignore:
+            add(IGNORE_LABEL, phrase, None)
+        return patterns
+
+    def add_ruler(self, nlp: Language, *, name: str = "gazetteer", **where: Any) -> EntityRuler:
+        """Add an EntityRuler with these patterns to `nlp` (`before="ner"` etc. pass through)."""
+        ruler = nlp.add_pipe("entity_ruler", name=name, **where)
+        ruler.add_patterns(self.patterns(nlp.tokenizer))
+        return ruler
+
+    def _key(self, phrase: str) -> str:
+        # Same equivalences as the patterns: curly apostrophe = straight, long acronyms ignore case.
+        words = phrase.replace(_CURLY, "'").split()
+        return " ".join(w.lower() if w.lower() in self._acronyms else w for w in words)
+
+    def _build(self) -> list[str]:
+        """Fill the code and phrase indexes; return every consistency problem found."""
+        problems: list[str] = []
+        owner: dict[str, tuple[str, str, str]] = {}  # key → (code, role, phrase as written)
+        for number, entity in enumerate(self._entities, start=1):
+            where = f"entity #{number} ({entity.code})"
+            if entity.code in self._by_code:
+                problems.append(f"{where}: duplicate code {entity.code!r}")
+            else:
+                self._by_code[entity.code] = entity
+            if not _CODE.match(entity.code):
+                problems.append(f"{where}: code {entity.code!r} is not upper-case letters, digits and _")
+            elif entity.kind == "country" and len(entity.code) != 2:
+                problems.append(f"{where}: a country's code must be ISO 3166-1 alpha-2, not {entity.code!r}")
+            if entity.kind not in KINDS:
+                problems.append(f"{where}: kind {entity.kind!r} is not one of {', '.join(KINDS)}")
+            if not entity.name.strip():
+                problems.append(f"{where}: name is empty")
+            for phrase, role in entity.phrases():
+                problems.extend(_phrase_problems(where, phrase))
+                key = self._key(phrase)
+                if key in owner:
+                    code, other_role, written = owner[key]
+                    if code == entity.code:
+                        problems.append(f"{where}: {phrase!r} is listed twice ({other_role} {written!r})")
+                    else:
+                        both = f"{code} ({other_role}) and {entity.code} ({role})"
+                        problems.append(f"{phrase!r} is mapped to two codes: {both}")
+                    continue
+                owner[key] = (entity.code, role, phrase)
+                self._index[key] = (entity.code, role)
+        for entity in self._entities:
+            if entity.kind == "country" and entity.members:
+                problems.append(f"{entity.code}: a country has no members, found {', '.join(entity.members)}")
+            for member in entity.members:
+                if member == entity.code:
+                    problems.append(f"{entity.code}: lists itself as a member")
+                elif member not in self._by_code:
+                    problems.append(f"{entity.code}: member {member!r} is not a code in the gazetteer")
+            repeated = sorted({m for m in entity.members if entity.members.count(m) > 1})
+            if repeated:
+                problems.append(f"{entity.code}: members listed twice: {', '.join(repeated)}")
+        ignored: set[str] = set()
+        for phrase in self._ignore:
+            problems.extend(_phrase_problems("ignore", phrase))
+            key = self._key(phrase)
+            if key in ignored:
+                problems.append(f"ignore: {phrase!r} is listed twice")
+            elif key in owner:
+                code, role, _ = owner[key]
+                problems.append(f"ignore: {phrase!r} is also listed for {code} ({role})")
+            ignored.add(key)
+            self._index[key] = None
+        return problems
+
+
+def parse_ent_id(ent_id: str) -> tuple[str, str]:
+    """Split an EntityRuler id "<code>|<role>" into (code, role)."""
+    code, _, role = ent_id.partition("|")
+    return code, role
+
+
+def _is_acronym(word: str) -> bool:
+    return len(word) >= _ACRONYM_MIN and word.isalpha() and word.isupper()
+
+
+def _apostrophe_variants(phrase: str) -> tuple[str, ...]:
+    return (phrase, phrase.replace("'", _CURLY)) if "'" in phrase else (phrase,)
+
+
+def _phrase_problems(where: str, phrase: str) -> list[str]:
+    if not phrase.strip():
+        return [f"{where}: empty phrase"]
+    if phrase != " ".join(phrase.split()):
+        return [f"{where}: {phrase!r} has extra whitespace"]
+    if _CURLY in phrase:
+        return [f"{where}: {phrase!r} has a typographic apostrophe; write ' (the ’ form is matched too)"]
+    return []
+
+
+def _parse(raw: object) -> tuple[list[Entity], list[str], list[str]]:
+    """Turn the YAML document into entities and ignore phrases, collecting every schema problem."""
+    problems: list[str] = []
+    if not isinstance(raw, Mapping):
+        return [], [], ["the file must be a mapping with the keys 'entities' and 'ignore'"]
+    for key in sorted(set(raw) - {"entities", "ignore"}, key=str):
+        problems.append(f"unknown top-level key {key!r} (expected 'entities' and 'ignore')")
+    raw_entities = raw.get("entities")
+    if not isinstance(raw_entities, list):
+        problems.append("'entities' must be a list")
+        raw_entities = []
+    raw_ignore = raw.get("ignore", [])
+    if raw_ignore is None:
+        raw_ignore = []
+    ignore, ignore_problems = _strings("ignore", raw_ignore)
+    problems.extend(ignore_problems)
+
+    entities: list[Entity] = []
+    for number, item in enumerate(raw_entities, start=1):
+        code = item.get("code") if isinstance(item, Mapping) else None
+        where = f"entity #{number}" + (f" ({code})" if isinstance(code, str) else "")
+        if not isinstance(item, Mapping):
+            problems.append(f"{where}: must be a mapping")
+            continue
+        item_problems: list[str] = []
+        missing = [f for f in _FIELDS if f not in item]
+        unknown = sorted(str(k) for k in item if k not in _FIELDS)
+        if missing:
+            item_problems.append(f"{where}: missing keys: {', '.join(missing)}")
+        if unknown:
+            item_problems.append(f"{where}: unknown keys: {', '.join(unknown)}")
+        scalars: dict[str, str] = {}
+        for field in ("code", "kind", "name"):
+            value = item.get(field)
+            if field in item and not isinstance(value, str):
+                hint = " (quote it: YAML reads NO as false)" if value is False else ""
+                item_problems.append(f"{where}: {field} must be a string, not {value!r}{hint}")
+            scalars[field] = value if isinstance(value, str) else ""
+        lists: dict[str, tuple[str, ...]] = {}
+        for field in _FIELDS[3:]:
+            values, list_problems = _strings(f"{where}: {field}", item.get(field, []))
+            item_problems.extend(list_problems)
+            lists[field] = tuple(values)
+        problems.extend(item_problems)
+        if scalars["code"]:
+            # Keep a damaged entity so that its code still counts and no false "unknown member" follows.
+            scalars["name"] = scalars["name"] or scalars["code"]
+            entities.append(Entity(**scalars, **lists))
+    return entities, ignore, problems
+
+
+def _strings(where: str, value: object) -> tuple[list[str], list[str]]:
+    if value is None:
+        return [], []
+    if not isinstance(value, list):
+        return [], [f"{where} must be a list"]
+    strings = [v for v in value if isinstance(v, str)]
+    bad = [v for v in value if not isinstance(v, str)]
+    if bad:
+        hint = " (quote it: YAML reads NO as false)" if False in bad else ""
+        return strings, [f"{where} must hold strings only, found {', '.join(map(repr, bad))}{hint}"]
+    return strings, []
