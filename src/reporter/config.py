@@ -307,7 +307,7 @@ def _describe(err: Any, lines: dict[tuple, int], bool_words: dict[tuple, str]) -
             if guess
             else (f" (known keys: {', '.join(sorted(parent_fields))})" if parent_fields else "")
         )
-        return f"line {line}: {where}: unknown key '{loc[-1]}'{tip}"
+        return f"line {line}: {_dotted(loc[:-1])}: unknown key '{loc[-1]}'{tip}"
     if kind == "missing":
         return f"line {line}: {where}: required key is missing"
     if loc in bool_words:
