@@ -52,7 +52,9 @@ def test_the_manifest_fills_in_only_what_the_text_does_not_say() -> None:
 
 def test_a_seed_in_the_wrong_encoding_is_named_with_a_fix_and_the_others_are_read(tmp_path: Path) -> None:
     (tmp_path / "good.txt").write_text("Japan and Korea met in Seoul.", encoding="utf-8")
-    (tmp_path / "latin.txt").write_bytes("Japan’s envoy met the Türkiye delegation in Ankara. ".encode("cp1252") * 5)
+    (tmp_path / "latin.txt").write_bytes(
+        "Japan’s envoy met the Türkiye delegation in Ankara. ".encode("cp1252") * 5
+    )
     entries, failures = read_seeds(tmp_path, now=NOW)
     assert [e.path for e in entries] == ["good.txt"]
     (failure,) = failures
@@ -63,7 +65,9 @@ def test_a_seed_in_the_wrong_encoding_is_named_with_a_fix_and_the_others_are_rea
 
 def test_a_declared_encoding_in_the_manifest_is_honoured(tmp_path: Path) -> None:
     (tmp_path / "latin.txt").write_bytes("Japan’s envoy met officials in Ankara.".encode("cp1252"))
-    (tmp_path / "seeds.yaml").write_text("latin.txt: {encoding: cp1252, date: 2025-11-03}\n", encoding="utf-8")
+    (tmp_path / "seeds.yaml").write_text(
+        "latin.txt: {encoding: cp1252, date: 2025-11-03}\n", encoding="utf-8"
+    )
     entry = read_seed_file(tmp_path / "latin.txt", read_manifest(tmp_path)["latin.txt"], now=NOW)
     assert entry.content.startswith("Japan’s envoy")
     assert entry.published == datetime(2025, 11, 3, tzinfo=UTC)

@@ -180,6 +180,8 @@ class RawEntry:
     path: str | None = None  # seed file name, for seeds
     date_source: str | None = None  # where `published` came from when the source knows
     subject_focused: bool = False
+    link_unique: bool = True  # False when other entries of the same feed share the link (not an id then)
+    pages: tuple[int, ...] = ()  # for PDF seeds: offset in `content` where each page starts
 
 
 @dataclass(frozen=True, slots=True)
@@ -395,6 +397,7 @@ class SourceResult:
     error: str | None = None
     hint: str | None = None
     not_modified: bool = False
+    warnings: tuple[str, ...] = ()  # it worked, but: a malformed feed read anyway, a feed that moved
 
 
 @dataclass(frozen=True, slots=True)

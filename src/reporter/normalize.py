@@ -2,20 +2,47 @@
 
 from __future__ import annotations
 
+import calendar
 import hashlib
 import html
 import re
 import unicodedata
-from datetime import UTC, date, datetime, time
+from datetime import UTC, date, datetime, time, timedelta
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from reporter.models import Item, RawEntry
 
 # Query parameters that only track the reader; dropping them makes one story one URL.
-_TRACKING = re.compile(r"^(utm_\w+|fbclid|gclid|dclid|mc_cid|mc_eid|igshid|ref|ref_src|cmpid|ncid|_ga)$", re.I)
+_TRACKING = re.compile(
+    r"^(utm_\w+|fbclid|gclid|dclid|mc_cid|mc_eid|igshid|ref|ref_src|cmpid|ncid|_ga)$", re.I
+)
 _BLOCK_END = re.compile(r"(?i)<\s*(br\s*/?|/p|/div|/li|/h[1-6]|/blockquote|/tr|/section|/article)\s*>")
 _SPACES = re.compile(r"[ \t\u00a0\u2009\u202f]+")
 _MANY_NEWLINES = re.compile(r"\n{3,}")
+# A GUID that names its own namespace (tag:, urn:, http:) or is long and random enough to be unique
+# across feeds; anything else ("123") is only unique within its feed.
+_GLOBAL_GUID = re.compile(
+    r"^(?:[a-z][a-z0-9+.-]*:\S+|[0-9a-f]{8}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{12}|\S{24,})$",
+    re.I,
+)
+_EARLIEST = datetime(1990, 1, 1, tzinfo=UTC)
+_FUTURE_SLACK = timedelta(days=1)
+_TEXT_DATE_WINDOW = 600  # a dateline or a date line sits at the top; later dates are what the text is about
+_MONTHS = (
+    "January|February|March|April|May|June|July|August|September|October|November|December|"
+    "Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept|Sep|Oct|Nov|Dec"
+)
+_MONTH_NUMBER = (
+    {name.lower(): i for i, name in enumerate(calendar.month_name) if name}
+    | {name.lower(): i for i, name in enumerate(calendar.month_abbr) if name}
+    | {"sept": 9}
+)
+_TEXT_DATES = (
+    (re.compile(rf"\b(?P<m>{_MONTHS})\.? (?P<d>\d{{1,2}})(?:st|nd|rd|th)?,? (?P<y>(?:19|20)\d\d)\b"), "day"),
+    (re.compile(rf"\b(?P<d>\d{{1,2}}) (?P<m>{_MONTHS})\.?,? (?P<y>(?:19|20)\d\d)\b"), "day"),
+    (re.compile(r"\b(?P<y>(?:19|20)\d\d)-(?P<mn>[01]\d)-(?P<d>[0-3]\d)\b"), "day"),
+    (re.compile(rf"\b(?P<m>{_MONTHS}) (?P<y>(?:19|20)\d\d)\b"), "month"),
+)
 
 
 def canonical_url(url: str | None) -> str | None:
@@ -25,7 +52,9 @@ def canonical_url(url: str | None) -> str | None:
     parts = urlsplit(url.strip())
     if parts.scheme.lower() not in {"http", "https"} or not parts.netloc:
         return None
-    query = urlencode([(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if not _TRACKING.match(k)])
+    query = urlencode(
+        [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if not _TRACKING.match(k)]
+    )
     path = parts.path or "/"
     return urlunsplit((parts.scheme.lower(), parts.netloc.lower(), path, query, ""))
 
@@ -58,16 +87,34 @@ def content_hash(text: str) -> str:
     return hashlib.sha256(" ".join(text.split()).encode("utf-8")).hexdigest()
 
 
+def trusted_guid(raw: RawEntry) -> str | None:
+    """The entry's GUID if it can identify it: present and sane in length (parse checks it is unique)."""
+    guid = (raw.guid or "").strip()
+    if not guid or len(guid) > 2000:
+        return None
+    return guid
+
+
 def item_id(raw: RawEntry, text: str) -> str:
-    """A stable id: a seed's file name; else the canonical link; else a trusted GUID; else the content."""
+    """A stable id: a seed's file name; else a trusted GUID; else the canonical link; else the content.
+
+    A permalink GUID is keyed as the link it is, so the same story from a feed with GUIDs and from one
+    without is one item. A GUID that does not look globally unique ("123") is scoped to its feed.
+    """
     if raw.kind == "seed" and raw.path:
         key = f"seed:{raw.path}"
-    elif link := canonical_url(raw.link):
+    elif guid := trusted_guid(raw):
+        permalink = canonical_url(guid) if raw.guid_is_link else None
+        if permalink:
+            key = f"url:{permalink}"
+        elif _GLOBAL_GUID.match(guid):
+            key = f"guid:{guid}"
+        else:
+            key = f"guid:{raw.source}:{guid}"
+    elif raw.link_unique and (link := canonical_url(raw.link)):
         key = f"url:{link}"
-    elif raw.guid:
-        key = f"guid:{raw.source}:{raw.guid}"
     else:
-        key = f"text:{content_hash(text)}"
+        key = f"text:{content_hash((raw.title or '') + chr(10) + text)}"
     return hashlib.sha256(key.encode("utf-8")).hexdigest()[:32]
 
 
@@ -78,25 +125,65 @@ def as_utc(value: datetime | date) -> datetime:
     return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
+def resolve_date(raw: RawEntry, text: str, *, now: datetime) -> tuple[datetime, str, str]:
+    """The entry's date, where it came from and how precise it is, down a fallback chain.
+
+    published → updated (or dc:date) → a date in the title or the first lines of the text → the fetch
+    time. A feed date in the future or before 1990 is a broken clock and is passed over.
+    """
+    fetched = as_utc(raw.fetched_at or now)
+    latest = fetched + _FUTURE_SLACK
+    if raw.published is not None:
+        when = as_utc(raw.published)
+        if raw.kind != "feed" or _EARLIEST <= when <= latest:
+            source = raw.date_source or "published"
+            return when, source, "month" if source == "title" else "day"
+    if raw.updated is not None:
+        when = as_utc(raw.updated)
+        if raw.kind != "feed" or _EARLIEST <= when <= latest:
+            return when, "dc:date" if raw.date_source == "dc:date" else "updated", "day"
+    found = find_text_date(raw.title or "", latest) or find_text_date(text[:_TEXT_DATE_WINDOW], latest)
+    if found:
+        return found[0], "text", found[1]
+    return fetched, "fetched", "day"
+
+
+def find_text_date(text: str, latest: datetime) -> tuple[datetime, str] | None:
+    """The first plausible date written in the text, with its precision ("day" or "month")."""
+    best: tuple[int, datetime, str] | None = None
+    for pattern, precision in _TEXT_DATES:
+        for m in pattern.finditer(text):
+            when = _match_date(m)
+            if when is None or not _EARLIEST <= when <= latest:
+                continue
+            if best is None or m.start() < best[0]:
+                best = (m.start(), when, precision)
+            break
+    return (best[1], best[2]) if best else None
+
+
+def _match_date(m: re.Match[str]) -> datetime | None:
+    parts = m.groupdict()
+    try:
+        year = int(parts["y"])
+        month = int(parts["mn"]) if parts.get("mn") else _MONTH_NUMBER[parts["m"].lower().rstrip(".")]
+        day = int(parts["d"]) if parts.get("d") else 1
+        return datetime(year, month, day, tzinfo=UTC)
+    except (KeyError, ValueError, TypeError):
+        return None
+
+
 def normalize(raw: RawEntry, *, now: datetime) -> Item:
     """Turn one raw entry into an Item: text, dates with their source and precision, id, outlet."""
-    if raw.content_type == "text/html":
-        text = html_to_text(raw.content)
-    else:
-        text = tidy_text(raw.content)
+    text = html_to_text(raw.content) if raw.content_type == "text/html" else tidy_text(raw.content)
     title = tidy_text(html_to_text(raw.title) if raw.title and "<" in raw.title else raw.title or "")
+    title = " ".join(title.split())
     if not title:
         first = text.split("\n", 1)[0]
         title = first if len(first) <= 120 else first[:117].rsplit(" ", 1)[0] + "…"
 
     fetched = as_utc(raw.fetched_at or now)
-    if raw.published is not None:
-        published, date_source = as_utc(raw.published), raw.date_source or "published"
-    elif raw.updated is not None:
-        published, date_source = as_utc(raw.updated), "updated"
-    else:
-        published, date_source = fetched, "fetched"
-    precision = "month" if raw.date_source == "title" else "day"
+    published, date_source, precision = resolve_date(raw, text, now=now)
 
     return Item(
         id=item_id(raw, text),
@@ -109,7 +196,7 @@ def normalize(raw: RawEntry, *, now: datetime) -> Item:
         title=title,
         text=text,
         url=canonical_url(raw.link),
-        author=(raw.author or "").strip() or None,
+        author=" ".join((raw.author or "").split()) or None,
         language=raw.language,
         path=raw.path,
         fetched_at=fetched,

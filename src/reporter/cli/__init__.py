@@ -94,6 +94,9 @@ def _print_ingest(result) -> None:
     )
     for f in failed:
         out.print(f"  failed: {f.error}" + (f" (hint: {f.hint})" if f.hint else ""), markup=False)
+    for s in result.sources:
+        for warning in s.warnings:
+            out.print(f"  warning: {s.source}: {warning}", markup=False)
 
 
 @handle_errors

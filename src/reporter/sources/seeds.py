@@ -18,7 +18,7 @@ log = logging.getLogger(__name__)
 
 MANIFEST = "seeds.yaml"
 SEED_SOURCE = "seeds"
-SEED_SUFFIXES = (".txt",)
+SEED_SUFFIXES = (".txt", ".md", ".markdown", ".html", ".htm", ".pdf")
 _MANIFEST_KEYS = {"date", "outlet", "author", "title", "url", "encoding"}
 
 
@@ -101,14 +101,17 @@ def _guess_encoding(data: bytes) -> str | None:
     return best.encoding if best else None
 
 
-def read_seed_file(path: Path, entry: ManifestEntry | None = None, *, now: datetime | None = None) -> RawEntry:
+def read_seed_file(
+    path: Path, entry: ManifestEntry | None = None, *, now: datetime | None = None
+) -> RawEntry:
     """One seed file as a RawEntry: the manifest's metadata first, then what the text itself says."""
     entry = entry or ManifestEntry()
     try:
         data = path.read_bytes()
     except OSError as exc:
         raise SeedError(f"{path.name}: cannot read: {exc.strerror}", "check the file's permissions") from None
-    text = decode_seed(path, data, entry.encoding)
+    doc = _document(path, data, entry.encoding)
+    text = doc.text
     if not text.strip():
         raise SeedError(f"{path.name}: the file is empty", "remove it or add the document's text")
     meta = sniff(text)
@@ -120,20 +123,38 @@ def read_seed_file(path: Path, entry: ManifestEntry | None = None, *, now: datet
     elif meta.date:
         published = datetime.combine(meta.date, time(), tzinfo=UTC)
         date_source = "text" if meta.date_precision == "day" else "title"
+    elif doc.date:
+        published, date_source = doc.date, "file"
     return RawEntry(
         source=SEED_SOURCE,
         kind="seed",
         content=text,
         content_type="text/plain",
-        title=entry.title or meta.title or _first_sentence(text[meta.body_start :]),
+        title=entry.title or doc.title or meta.title or _first_sentence(text[meta.body_start :]),
         link=entry.url,
-        author=entry.author or (", ".join(meta.authors) if meta.authors else None),
-        outlet=entry.outlet or meta.outlet,
+        author=entry.author or (", ".join(meta.authors) if meta.authors else None) or doc.author,
+        outlet=entry.outlet or meta.outlet or doc.outlet,
         published=published,
         date_source=date_source,
         fetched_at=now,
         path=path.name,
+        pages=doc.pages,
     )
+
+
+def _document(path: Path, data: bytes, encoding: str):  # type: ignore[no-untyped-def]
+    """The file's text (and any metadata its format carries), by its suffix."""
+    from reporter.sources import seed_formats
+
+    suffix = path.suffix.lower()
+    if suffix == ".pdf":
+        return seed_formats.pdf_text(path)
+    if suffix in {".html", ".htm"}:
+        return seed_formats.html_text(path, data)
+    text = decode_seed(path, data, encoding)
+    if suffix in {".md", ".markdown"}:
+        return seed_formats.markdown_text(text)
+    return seed_formats.Document(text=text)
 
 
 def _first_sentence(body: str, limit: int = 120) -> str | None:

@@ -15,6 +15,7 @@ _ITEM_FIELDS = [
     "id", "source", "kind", "published", "date_source", "date_precision", "outlet", "title", "text",
     "url", "author", "language", "path", "fetched_at", "content_hash", "subject_focused",
 ]  # fmt: skip
+_CHUNK = 500  # ids per IN (...) query: well under SQLite's limit on bound parameters
 
 
 @dataclass(frozen=True, slots=True)
@@ -99,6 +100,37 @@ class ItemRepo:
             return set()
         with self._engine.connect() as conn:
             return set(conn.scalars(select(items.c.id).where(items.c.id.in_(list(ids)))))
+
+    def ids_by_url(self, urls: Iterable[str]) -> dict[str, str]:
+        """For each URL that exactly one stored item has, that item's id (a shared URL identifies nothing)."""
+        wanted = sorted({u for u in urls if u})
+        if not wanted:
+            return {}
+        found: dict[str, list[str]] = {}
+        with self._engine.connect() as conn:
+            for start in range(0, len(wanted), _CHUNK):
+                query = select(items.c.url, items.c.id).where(items.c.url.in_(wanted[start : start + _CHUNK]))
+                for row in conn.execute(query):
+                    found.setdefault(row.url, []).append(row.id)
+        return {url: ids[0] for url, ids in found.items() if len(ids) == 1}
+
+    def ids_by_content(self, pairs: Iterable[tuple[str, str]]) -> dict[tuple[str, str], str]:
+        """For each (content hash, title) pair, the id of a stored item with that text and title."""
+        wanted = {(h, t.casefold()) for h, t in pairs if h}
+        if not wanted:
+            return {}
+        hashes = sorted({h for h, _ in wanted})
+        found: dict[tuple[str, str], str] = {}
+        with self._engine.connect() as conn:
+            for start in range(0, len(hashes), _CHUNK):
+                query = select(items.c.content_hash, items.c.title, items.c.id).where(
+                    items.c.content_hash.in_(hashes[start : start + _CHUNK])
+                )
+                for row in conn.execute(query.order_by(items.c.stored_at, items.c.id)):
+                    key = (row.content_hash, row.title.casefold())
+                    if key in wanted:
+                        found.setdefault(key, row.id)
+        return found
 
     def by_hash(self, content_hash: str) -> Item | None:
         """An item with exactly this content, if one is stored."""
