@@ -1,0 +1,306 @@
+"""Composition: passages become attributed, chronological paragraphs with traceable sentences."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import date
+
+import pytest
+
+from reporter.compose import compose
+from reporter.compose.dedup import Doc, clusters
+from reporter.models import Analysis, Attribution, Period, Report, Span
+from tests.compose_support import NOW, item, japan_spec, passage, seed_item, whole
+
+NOV = Period.month(2025, 11)
+
+STORY = (
+    "On November 11, Russia announced a fifth tranche of entry bans against Japanese individuals as a "
+    "countermeasure to Japan's sanctions over the invasion of Ukraine, adding 30 names. The list included "
+    "lawmakers, academics and journalists who had criticised the invasion. Moscow timed the announcement to "
+    "coincide with the first week of the new cabinet, analysts said. The foreign ministry in Tokyo called "
+    "the move regrettable and said Japan would keep its sanctions in place. Officials noted that the bans "
+    "have no practical effect on travel, since few of those named planned to visit Russia."
+)
+
+
+def body_refs(report: Report) -> list:
+    return [s for sec in report.sections for p in sec.paragraphs for s in p.sentences]
+
+
+def paragraphs(report: Report) -> list:
+    return [p for sec in report.sections for p in sec.paragraphs]
+
+
+def assert_faithful(report: Report, analyses: list[Analysis]) -> None:
+    texts = {a.item.id: a.item.text for a in analyses}
+    for ref in body_refs(report):
+        assert texts[ref.item_id][ref.start : ref.end] == ref.text
+
+
+# --- leads -------------------------------------------------------------------------------------------
+
+
+def test_lead_turns_a_common_first_word_into_reported_speech_keeping_offsets_exact() -> None:
+    it = seed_item("001")  # Geopolitical Monitor, Jonathan Bak, November 10, 2025
+    start = it.text.index("The decision to elect")
+    end = it.text.index("\n", start)
+    analyses = [Analysis(it, (passage(it, start=start, end=end),))]
+    report = compose(analyses, japan_spec(), NOV, now=NOW)
+    [p] = paragraphs(report)
+    assert p.lead == "On November 10, Geopolitical Monitor's Jonathan Bak wrote that the"
+    assert f"{p.lead} {p.body}".startswith(
+        "On November 10, Geopolitical Monitor's Jonathan Bak wrote that the decision to elect Sanae Takaichi"
+    )
+    assert_faithful(report, analyses)
+
+
+def test_lead_is_neutral_when_the_first_sentence_cannot_become_reported_speech() -> None:
+    text = "Takaichi met Putin's envoy in Tokyo and raised the issue of the Northern Territories again. " * 1
+    it = item(text, outlet="Kyodo News", published=date(2025, 11, 20))
+    report = compose([whole(it)], japan_spec(), NOV, now=NOW)
+    [p] = paragraphs(report)
+    assert p.lead == "On November 20, Kyodo News reported:"
+    assert p.sentences[0].text.startswith("Takaichi met")
+
+
+@pytest.mark.parametrize(
+    ("attribution", "outlet", "expected"),
+    [
+        (
+            Attribution("Yomiuri", date=date(2025, 11, 15), kind="editorial"),
+            "Yomiuri",
+            "A Yomiuri editorial on November 15 argued that the",
+        ),
+        (
+            Attribution(None, date=date(2025, 11, 14)),
+            "Unknown outlet",
+            "An unattributed article on November 14 reported that the",
+        ),
+        (
+            Attribution("Unknown outlet", date=date(2025, 11, 14)),
+            "Unknown outlet",
+            "An unattributed article on November 14 reported that the",
+        ),
+        (
+            Attribution("Kyodo News", date=date(2025, 11, 3), authors=("A. Sato", "B. Ito")),
+            "Kyodo News",
+            "On November 3, Kyodo News' A. Sato and B. Ito wrote that the",
+        ),
+        (
+            Attribution("Gaiko", kind="journal", issue="November/December", authors=("Ishii Akira",)),
+            "Gaiko",
+            "In Gaiko, November/December, Ishii Akira wrote that the",
+        ),
+        (
+            Attribution("Diet", date=date(2025, 11, 30), kind="speech", authors=("Kishida",)),
+            "NHK",
+            "In a speech on November 30 reported by Diet, Kishida said that the",
+        ),
+    ],
+)
+def test_leads_come_only_from_metadata(attribution: Attribution, outlet: str, expected: str) -> None:
+    text = "The government said it would keep talking to its partners about the sanctions and the bans."
+    it = item(text, outlet=outlet, published=date(2025, 11, 14))
+    p = passage(it, attribution=attribution)
+    report = compose([Analysis(it, (p,))], japan_spec(), NOV, now=NOW)
+    assert paragraphs(report)[0].lead == expected
+
+
+def test_a_date_in_another_year_than_the_report_names_its_year() -> None:
+    text = "The alliance was described as stronger than ever after a year of summits in Washington."
+    it = item(text, outlet="Yomiuri", published=date(2023, 12, 30))
+    report = compose([whole(it, section="United States")], japan_spec(), Period.month(2024, 1, 2), now=NOW)
+    assert paragraphs(report)[0].lead == "On December 30, 2023, Yomiuri reported that the"
+
+
+# --- sentences -----------------------------------------------------------------------------------------
+
+
+def test_body_is_the_most_salient_whole_sentences_in_source_order_within_60_to_140_words() -> None:
+    it = seed_item("001")
+    analyses = [whole(it)]
+    report = compose(analyses, japan_spec(), NOV, now=NOW)
+    [p] = paragraphs(report)
+    words = len(p.body.split()) + (1 if p.lead.endswith(" the") else 0)
+    assert 60 <= words <= 140
+    starts = [s.start for s in p.sentences]
+    assert starts == sorted(starts)
+    assert_faithful(report, analyses)
+
+
+def test_a_quotation_split_by_the_sentence_splitter_stays_whole() -> None:
+    text = (
+        "Takaichi told reporters, “We will not rule out any means. We will bring them home.” "
+        "Families welcomed the pledge, though many said they had heard such words before."
+    )
+    it = item(text)
+    split_inside = (
+        Span(0, text.index(" We will bring")),
+        Span(text.index("We will bring"), text.index(" Families")),
+        Span(text.index("Families"), len(text)),
+    )
+    p = replace(passage(it), sentences=split_inside)
+    report = compose([Analysis(it, (p,))], japan_spec(), NOV, now=NOW)
+    texts = [s.text for s in paragraphs(report)[0].sentences]
+    assert any(t.endswith("We will bring them home.”") and "“We will not" in t for t in texts)
+
+
+def test_no_sentence_appears_twice_in_the_report() -> None:
+    shared = "Japan and the Philippines signed a reciprocal access agreement in Manila on Friday."
+    a = item(
+        f"{shared} The deal lets troops train on each other's soil. Beijing objected at once.",
+        item_id="a",
+        outlet="Kyodo News",
+        published=date(2025, 11, 5),
+    )
+    b = item(
+        f"Officials spent months on the text. {shared} Critics in Tokyo warned of entanglement.",
+        item_id="b",
+        outlet="NHK",
+        published=date(2025, 11, 6),
+    )
+    analyses = [whole(a, section="Southeast Asia"), whole(b, section="Southeast Asia")]
+    report = compose(analyses, japan_spec(), NOV, now=NOW)
+    texts = [s.text for s in body_refs(report)]
+    assert texts.count(shared) == 1
+    assert len(paragraphs(report)) == 2
+
+
+# --- period, relevance, duplicates ---------------------------------------------------------------------
+
+
+def test_out_of_period_and_irrelevant_passages_are_left_out_with_their_reason() -> None:
+    inside = item(STORY, item_id="in", published=date(2025, 11, 12))
+    before = item(
+        STORY.replace("Russia", "Moscow"), item_id="old", published=date(2025, 10, 30), title="October"
+    )
+    off_topic = item(
+        "The Nikkei rose two percent on strong earnings from exporters and banks.",
+        item_id="off",
+        title="Markets",
+    )
+    analyses = [
+        whole(inside),
+        whole(before),
+        whole(off_topic, relevant=False, reasons=("no foreign partner",)),
+    ]
+    report = compose(analyses, japan_spec(), NOV, now=NOW)
+    reasons = {x.item_id: (x.reason, x.detail) for x in report.left_out}
+    assert reasons["old"][0] == "out of period"
+    assert "2025-10-30" in reasons["old"][1]
+    assert reasons["off"] == ("not relevant", "1 passage: no foreign partner")
+    assert [p.item_id for p in paragraphs(report)] == ["in"]
+
+
+def test_a_digest_dated_only_by_its_title_reports_on_the_month_before() -> None:
+    digest = item(
+        STORY,
+        outlet="The Asan Forum",
+        published=date(2024, 3, 1),
+        precision="month",
+        title="Country Report: Japan (March 2024)",
+    )
+    undated = passage(digest, attribution=Attribution("Gaiko", kind="journal", issue="No. 2"))
+    feb = compose([Analysis(digest, (undated,))], japan_spec(), Period.month(2024, 2), now=NOW)
+    march = compose([Analysis(digest, (undated,))], japan_spec(), Period.month(2024, 3), now=NOW)
+    assert len(paragraphs(feb)) == 1
+    assert not paragraphs(march)
+    assert march.left_out[0].reason == "out of period"
+
+
+def test_a_story_told_by_several_outlets_is_one_paragraph_attributed_to_the_first() -> None:
+    first = item(STORY, item_id="kyodo", outlet="Kyodo News", published=date(2025, 11, 12))
+    retold = STORY.replace("analysts said", "according to analysts") + " The embassy declined to comment."
+    second = item(retold, item_id="jt", outlet="The Japan Times", published=date(2025, 11, 13))
+    third = item(STORY, item_id="nhk", outlet="NHK", published=date(2025, 11, 13))
+    analyses = [whole(second), whole(first), whole(third)]
+    report = compose(analyses, japan_spec(), NOV, now=NOW)
+    [p] = paragraphs(report)
+    assert p.item_id == "kyodo"
+    assert p.also_reported_by == ("The Japan Times", "NHK")
+    assert [s.item_id for s in report.sources] == ["kyodo", "jt", "nhk"]
+    assert p.source_numbers == (1, 2, 3)
+    assert all(s.cited_in == (p.anchor,) for s in report.sources)
+    assert {(x.item_id, x.reason) for x in report.left_out} == {("jt", "duplicate"), ("nhk", "duplicate")}
+
+
+def test_on_the_same_day_the_fullest_telling_wins() -> None:
+    short = item(STORY, item_id="short", outlet="Kyodo News", published=date(2025, 11, 12))
+    full = item(
+        STORY + " The ministry said more names could follow.",
+        item_id="full",
+        outlet="NHK",
+        published=date(2025, 11, 12),
+    )
+    report = compose([whole(short), whole(full)], japan_spec(), NOV, now=NOW)
+    assert paragraphs(report)[0].item_id == "full"
+
+
+def test_lsh_groups_hundreds_of_copies_without_merging_one_documents_own_passages() -> None:
+    docs = [Doc(k, f"item-{k}", STORY) for k in range(300)]
+    docs.append(Doc(300, "item-0", STORY))  # a second passage of item-0: never its own duplicate
+    docs.append(Doc(301, "other", "Japan and Australia agreed to deepen defence industry cooperation."))
+    groups = clusters(docs)
+    assert sorted(len(g) for g in groups) == [1, 1, 300]
+
+
+# --- sections, anchors, sources, overview ------------------------------------------------------------
+
+
+def _spread() -> list[Analysis]:
+    """Five different stories (paragraphs of a real seed) from five outlets in three sections."""
+    texts = [t for t in seed_item("002").text.split("\n") if len(t.split()) > 40]
+
+    def one(n: int, item_id: str, section: str, day: int, outlet: str) -> Analysis:
+        it = item(texts[n], item_id=item_id, outlet=outlet, published=date(2025, 11, day))
+        return whole(it, section=section)
+
+    return [
+        one(0, "nk2", "North Korea", 20, "NHK"),
+        one(1, "nk1", "North Korea", 3, "Kyodo News"),
+        one(2, "cn1", "China", 9, "Nikkei"),
+        one(3, "us1", "United States", 28, "Asahi"),
+        one(4, "nk3", "North Korea", 11, "Sankei"),
+    ]
+
+
+def test_sections_follow_the_configured_order_and_paragraphs_their_dates() -> None:
+    analyses = _spread()
+    report = compose(analyses, japan_spec(), NOV, now=NOW)
+    assert [s.name for s in report.sections] == ["United States", "China", "North Korea"]
+    nk = report.sections[2]
+    assert [p.date for p in nk.paragraphs] == [date(2025, 11, 3), date(2025, 11, 11), date(2025, 11, 20)]
+    anchors = [p.anchor for p in paragraphs(report)]
+    assert anchors == [
+        "p-united-states-1",
+        "p-china-1",
+        "p-north-korea-1",
+        "p-north-korea-2",
+        "p-north-korea-3",
+    ]
+    assert [s.number for s in report.sources] == [1, 2, 3, 4, 5]
+    assert [p.source_numbers for p in paragraphs(report)] == [(1,), (2,), (3,), (4,), (5,)]
+    assert_faithful(report, analyses)
+
+
+def test_overview_is_built_from_counts_and_extracted_sentences() -> None:
+    analyses = _spread()
+    report = compose(analyses, japan_spec(), NOV, now=NOW, previous_counts={"North Korea": 1, "China": 1})
+    assert report.overview[0] == (
+        "This month's coverage centred on North Korea (3 items), United States (1) and China (1)."
+    )
+    assert report.overview[1] == "In all, the report cites 5 items from 5 outlets in 3 sections."
+    assert report.overview[2] == "Coverage of North Korea rose from 1 item last period to 3."
+    first_sentences = {p.sentences[0].text for p in paragraphs(report)}
+    facts = report.overview[3:]
+    assert facts and all(any(f.endswith(s) for s in first_sentences) for f in facts)
+    assert report.coverage == (("United States", 1, None), ("China", 1, 1), ("North Korea", 3, 1))
+
+
+def test_an_empty_period_says_so() -> None:
+    report = compose([], japan_spec(), NOV, now=NOW, problems=("kyodo: timed out",))
+    assert report.is_empty
+    assert report.overview == ("No coverage of Japan's foreign relations was found for November 2025.",)
+    assert report.problems == ("kyodo: timed out",)
+    assert report.title == "Country Report: Japan (November 2025)"
