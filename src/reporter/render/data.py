@@ -1,0 +1,86 @@
+"""Report → JSON (the contract in DESIGN.md): every sentence with its source item and offsets."""
+
+from __future__ import annotations
+
+import json
+from datetime import date, datetime
+from typing import Any
+
+from reporter.models import Paragraph, Report
+
+FORMAT_VERSION = 1
+
+
+def _day(value: date | datetime | None) -> str | None:
+    return value.isoformat() if value is not None else None
+
+
+def _paragraph(p: Paragraph) -> dict[str, Any]:
+    return {
+        "anchor": p.anchor,
+        "lead": p.lead,
+        "sentences": [
+            {"text": s.text, "item_id": s.item_id, "start": s.start, "end": s.end} for s in p.sentences
+        ],
+        "item_id": p.item_id,
+        "outlet": p.outlet,
+        "authors": list(p.authors),
+        "date": _day(p.date),
+        "url": p.url,
+        "title": p.title,
+        "also_reported_by": list(p.also_reported_by),
+        "source_numbers": list(p.source_numbers),
+    }
+
+
+def report_data(report: Report) -> dict[str, Any]:
+    """The report as plain JSON-ready data, in the order the report reads."""
+    period = report.period
+    return {
+        "format": FORMAT_VERSION,
+        "report": report.spec.slug,
+        "subject": report.spec.subject,
+        "subject_name": report.spec.subject_name,
+        "title": report.title,
+        "publisher": report.spec.publisher,
+        "period": {
+            "start": period.start.isoformat(),
+            "end": period.end.isoformat(),
+            "key": period.key,
+            "label": period.label,
+        },
+        "generated": report.generated.isoformat(),
+        "empty": report.is_empty,
+        "overview": list(report.overview),
+        "sections": [
+            {"name": s.name, "anchor": s.anchor, "paragraphs": [_paragraph(p) for p in s.paragraphs]}
+            for s in report.sections
+        ],
+        "sources": [
+            {
+                "number": s.number,
+                "item_id": s.item_id,
+                "outlet": s.outlet,
+                "title": s.title,
+                "author": s.author,
+                "date": _day(s.date),
+                "url": s.url,
+                "cited_in": list(s.cited_in),
+            }
+            for s in report.sources
+        ],
+        "left_out": [
+            {"item_id": x.item_id, "title": x.title, "reason": x.reason, "detail": x.detail}
+            for x in report.left_out
+        ],
+        "problems": list(report.problems),
+        "coverage": [
+            {"section": name, "items": items, "items_last_period": last}
+            for name, items, last in report.coverage
+        ],
+    }
+
+
+def render_json(report: Report) -> str:
+    """The report as indented UTF-8 JSON text (non-ASCII kept as is: 東京, not \\u6771\\u4eac)."""
+    return json.dumps(report_data(report), ensure_ascii=False, indent=2) + "\n"

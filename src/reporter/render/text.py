@@ -1,0 +1,71 @@
+"""Report → Markdown: the same content as the HTML, readable as plain text too."""
+
+from __future__ import annotations
+
+import re
+
+from reporter.models import Report
+from reporter.render.clean import plain, safe_url
+from reporter.render.view import build_view
+
+_MD_SPECIAL = re.compile(r"([\\`*_\[\]<>|])")
+
+
+def md_escape(text: str) -> str:
+    """Escape the characters Markdown would read as markup or raw HTML."""
+    text = _MD_SPECIAL.sub(r"\\\1", text)
+    return re.sub(r"^([#>+\-=]|\d+\.)", r"\\\1", text)
+
+
+def render_markdown(report: Report) -> str:
+    """The report as Markdown: title block, overview, sections, numbered sources, notes."""
+    view = build_view(report)
+    out: list[str] = [f"# {md_escape(view.title)}", ""]
+    meta = [view.period_label, f"Issued {view.issued}"]
+    if view.publisher:
+        meta.insert(0, view.publisher)
+    out += [" · ".join(md_escape(m) for m in meta), ""]
+    if view.overview:
+        out += ["## Overview", "", md_escape(" ".join(view.overview)), ""]
+    if view.empty:
+        out += ["No items this period.", ""]
+    for section in view.sections:
+        out += [f"## {md_escape(section.name)}", ""]
+        if section.overview:
+            out += [md_escape(" ".join(section.overview)), ""]
+        for p in section.paragraphs:
+            cites = "".join(f" [{c.number}](#{c.href})" for c in p.citations)
+            out += [f"{md_escape(p.lead)} {md_escape(p.body)}{cites}", ""]
+            if p.also_reported_by:
+                out += [f"*Also reported by {md_escape(p.also_reported_by)}.*", ""]
+    if view.coverage:
+        out += ["## Coverage at a glance", "", "| Section | Items | Change |", "|---|---:|---:|"]
+        out += [f"| {md_escape(name)} | {items} | {change} |" for name, items, change in view.coverage]
+        out.append("")
+    if view.sources:
+        out += ["## Sources", ""]
+        for s in report.sources:
+            parts = [plain(s.outlet), plain(s.author), f"“{plain(s.title)}”" if s.title else "", ""]
+            text = ", ".join(p for p in parts[:3] if p)
+            if s.date:
+                text += f", {s.date:%B} {s.date.day}, {s.date.year}"
+            url = safe_url(s.url)
+            link = f" <{url.replace('<', '%3C').replace('>', '%3E')}>" if url else ""
+            out += [f'{s.number}. <a id="source-{s.number}"></a>{md_escape(text)}.{link}']
+        out.append("")
+    if view.problems:
+        out += ["## About this report", "", "Some sources could not be read for this period:", ""]
+        out += [f"- {md_escape(p)}" for p in view.problems]
+        out.append("")
+    if view.left_out:
+        out += [
+            "## Items left out",
+            "",
+            md_escape(f"{len(view.left_out)} items: {view.left_out_summary}"),
+            "",
+        ]
+        for x in view.left_out:
+            detail = f" ({x.detail})" if x.detail else ""
+            out.append(f"- **{md_escape(x.reason)}**: {md_escape(x.title + detail)}")
+        out.append("")
+    return "\n".join(out).rstrip() + "\n"
