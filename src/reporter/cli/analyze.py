@@ -1,0 +1,192 @@
+"""`reporter analyze FILE...|-`: show how the analyzer reads a document, passage by passage, and why."""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections import defaultdict
+from dataclasses import asdict
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from reporter.cli.common import DEFAULT_CONFIG, ConfigOption, JsonOption, console, handle_errors
+from reporter.errors import SourceError
+from reporter.models import Analysis, Item, Passage, ReportSpec
+
+FilesArgument = Annotated[
+    list[Path],
+    typer.Argument(help="Text files to analyze; '-' reads standard input.", show_default=False),
+]
+ReportOption = Annotated[
+    str, typer.Option("--report", "-r", help="The report (slug in feeds.yaml) to place passages in.")
+]
+PREVIEW_CHARS = 280
+
+
+@handle_errors
+def analyze(
+    files: FilesArgument,
+    report: ReportOption = "japan",
+    json_output: JsonOption = False,
+    config: ConfigOption = DEFAULT_CONFIG,
+) -> None:
+    """Show passages, attribution, dates, countries, sections, and why."""
+    from reporter.config import load_config
+    from reporter.nlp.analyze import Analyzer
+
+    spec = load_config(config).report(report)
+    now = datetime.now(UTC)
+    items = [read_item(path, now=now) for path in files]
+    analyzer = Analyzer.create()
+    out = console()
+    for path, analysis in zip(files, analyzer.analyze(items, spec), strict=True):
+        if json_output:
+            sys.stdout.write(
+                json.dumps(analysis_to_dict(analysis, str(path), analyzer.model_name), ensure_ascii=False)
+            )
+            sys.stdout.write("\n")
+        else:
+            print_analysis(out, analysis, str(path), spec)
+
+
+def read_item(path: Path, *, now: datetime) -> Item:
+    """A file (or '-' for standard input) as an Item, read the way seeds are read."""
+    from reporter.normalize import normalize
+    from reporter.sources.seeds import read_seed_file
+
+    if str(path) == "-":
+        from reporter.models import RawEntry
+        from reporter.nlp.sniff import sniff
+
+        text = sys.stdin.read()
+        if not text.strip():
+            raise SourceError("standard input is empty", "pipe a document in, or name a file")
+        meta = sniff(text)
+        published = datetime.combine(meta.date, datetime.min.time(), tzinfo=UTC) if meta.date else None
+        raw = RawEntry(
+            source="stdin",
+            kind="seed",
+            content=text,
+            title=meta.title,
+            author=", ".join(meta.authors) or None,
+            outlet=meta.outlet,
+            published=published,
+            date_source=("text" if meta.date_precision == "day" else "title") if meta.date else None,
+            fetched_at=now,
+            path="stdin",
+        )
+    else:
+        if not path.is_file():
+            raise SourceError(f"{path}: no such file", "check the path")
+        raw = read_seed_file(path, now=now)
+    return normalize(raw, now=now)
+
+
+def _json_default(value: Any) -> Any:
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    raise TypeError(f"cannot serialise {type(value).__name__}")
+
+
+def analysis_to_dict(analysis: Analysis, file: str, model: str) -> dict[str, Any]:
+    """One file's analysis as plain JSON-ready data: the item's metadata and its passages."""
+    item = analysis.item
+    data = {
+        "file": file,
+        "model": model,
+        "item": {
+            "id": item.id,
+            "title": item.title,
+            "outlet": item.outlet,
+            "author": item.author,
+            "published": item.published.isoformat(),
+            "date_source": item.date_source,
+            "date_precision": item.date_precision,
+            "url": item.url,
+        },
+        "notes": list(analysis.notes),
+        "passages": [asdict(p) for p in analysis.passages],
+    }
+    return json.loads(json.dumps(data, default=_json_default))
+
+
+def _attribution_line(p: Passage) -> str:
+    a = p.attribution
+    bits = [a.outlet or "(no outlet)"]
+    if a.authors:
+        bits.append(" and ".join(a.authors))
+    if a.date:
+        bits.append(a.date.isoformat() + (f" ({a.date_precision})" if a.date_precision != "day" else ""))
+    if a.issue:
+        bits.append(f"issue {a.issue}")
+    bits.append(a.kind)
+    if a.inherited:
+        bits.append("inherited")
+    return " · ".join(bits)
+
+
+def _countries_line(p: Passage, subject: str) -> str:
+    totals: dict[str, float] = defaultdict(float)
+    counts: dict[str, int] = defaultdict(int)
+    for m in p.countries:
+        totals[m.code] += m.weight
+        counts[m.code] += 1
+    ranked = sorted(totals.items(), key=lambda kv: -kv[1])
+    return ", ".join(
+        f"{code}{' (subject)' if code == subject else ''} {w:.1f}×{counts[code]}" for code, w in ranked
+    )
+
+
+def print_analysis(out: Any, analysis: Analysis, file: str, spec: ReportSpec) -> None:
+    """Print one file's passages for a person: attribution, dates, countries, scores, section and why."""
+    from rich.markup import escape
+    from rich.panel import Panel
+
+    item = analysis.item
+    out.print(f"[bold]{escape(file)}[/bold] — {escape(item.title)}")
+    out.print(
+        f"  {escape(item.outlet)} · {item.published.date().isoformat()}"
+        f" ({item.date_source}, {item.date_precision})"
+        f" · {len(analysis.passages)} passage(s)"
+    )
+    for note in analysis.notes:
+        out.print(f"  [yellow]note:[/yellow] {escape(note)}")
+    for p in analysis.passages:
+        preview = " ".join(p.text.split())
+        preview = preview if len(preview) <= PREVIEW_CHARS else preview[: PREVIEW_CHARS - 1] + "…"
+        lines = [
+            f"[bold]source[/bold]    {escape(_attribution_line(p))}",
+        ]
+        if p.heading:
+            lines.append(f"[bold]heading[/bold]   {escape(p.heading)}")
+        if p.dates:
+            dates = ", ".join(
+                f"{d.text} → {d.value.isoformat()}"
+                f"{'…' + d.end_value.isoformat() if d.end_value else ''} ({d.precision})"
+                for d in p.dates
+            )
+            lines.append(f"[bold]dates[/bold]     {escape(dates)}")
+        if p.countries:
+            lines.append(f"[bold]countries[/bold] {escape(_countries_line(p, spec.subject))}")
+        if p.scores:
+            lines.append("[bold]scores[/bold]    " + escape(", ".join(f"{s} {w:.1f}" for s, w in p.scores)))
+        for reason in p.reasons:
+            lines.append(f"[dim]why[/dim]       {escape(reason)}")
+        lines.append("")
+        lines.append(escape(preview))
+        relevant = "" if p.relevant else " · [red]not relevant[/red]"
+        title = (
+            f"#{p.index} [bold]{escape(p.section or '-')}[/bold] ({p.confidence:.0%}) · {p.style}"
+            f" · chars {p.start}–{p.end} · {len(p.sentences)} sentence(s){relevant}"
+        )
+        out.print(
+            Panel(
+                "\n".join(lines),
+                title=title,
+                title_align="left",
+                border_style="dim" if not p.relevant else "blue",
+            )
+        )

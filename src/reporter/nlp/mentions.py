@@ -1,0 +1,148 @@
+"""Country mentions in a spaCy Doc, and the weight each carries.
+
+Only this module and `analyze.py` touch spaCy objects; what leaves here is plain data.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from reporter.models import CountryMention
+
+GAZ_LABEL = "GPE_GAZ"
+IGNORE_LABEL = "GAZ_IGNORE"
+_NER_LABELS = {"GPE", "LOC", "NORP", "ORG", "FAC", "PERSON"}
+_SUBJECT_DEPS = {"nsubj", "nsubjpass"}
+_ATTACHED_DEPS = {"poss", "compound", "amod", "conj", "nmod", "appos"}
+
+# How much one mention counts, by how the gazetteer knows the phrase and where it stands.
+ROLE_WEIGHT = {"name": 1.0, "metonym": 1.0, "demonym": 0.7, "person": 0.8}
+TITLE_WEIGHT = 3.0
+LEAD_WEIGHT = 2.0
+HEADING_WEIGHT = 2.0
+GRAMMATICAL_SUBJECT_WEIGHT = 1.5
+BILATERAL_WEIGHT = 2.0  # hyphenated with the subject: "Japan-ASEAN summit", "US-Japan alliance"
+LIST_WEIGHT = 0.5  # one of three or more places listed together ("the US, China, the EU and Australia")
+LIST_MIN = 3
+_JOINERS = {"-", "–", "—", "/"}
+_LIST_GAP = re.compile(r"^[\s,;]*(?:(?:and|or|as well as|nor|plus)\s+)?(?:the\s+)?$")
+
+
+@dataclass(frozen=True, slots=True)
+class RawMention:
+    """A country, group or region named in the text, before weighting."""
+
+    code: str
+    text: str
+    start: int
+    end: int
+    kind: str  # the gazetteer's role: "name" | "demonym" | "metonym" | "person"
+    grammatical_subject: bool = False
+    listed: bool = False  # one item of an enumeration of places
+    bilateral: bool = False  # joined to the report's subject: "Japan-Philippines", "Sino-Japanese"
+
+
+def mark_bilateral(mentions: list[RawMention], text: str, subject: str) -> list[RawMention]:
+    """Mark partners written together with the subject ("Japan-ROK ties"): the pair is the topic."""
+    out = list(mentions)
+    for i in range(len(mentions) - 1):
+        a, b = mentions[i], mentions[i + 1]
+        if (a.code == subject) == (b.code == subject) or text[a.end : b.start] not in _JOINERS:
+            continue
+        j = i + 1 if a.code == subject else i
+        m = out[j]
+        out[j] = RawMention(m.code, m.text, m.start, m.end, m.kind, m.grammatical_subject, m.listed, True)
+    return out
+
+
+def mark_lists(mentions: list[RawMention], text: str) -> list[RawMention]:
+    """Mark mentions that stand in an enumeration of three or more places: each says less on its own."""
+    out = list(mentions)
+    run: list[int] = []
+
+    def close() -> None:
+        if len(run) >= LIST_MIN:
+            for i in run:
+                m = out[i]
+                out[i] = RawMention(
+                    m.code, m.text, m.start, m.end, m.kind, m.grammatical_subject, True, m.bilateral
+                )
+
+    for i, m in enumerate(mentions):
+        if run and _LIST_GAP.match(text[mentions[run[-1]].end : m.start]):
+            run.append(i)
+            continue
+        close()
+        run = [i]
+    close()
+    return out
+
+
+def _is_grammatical_subject(ent: Any) -> bool:
+    token = ent.root
+    for _ in range(3):  # "China's foreign ministry said": China → ministry (nsubj)
+        if token.dep_ in _SUBJECT_DEPS:
+            return True
+        if token.dep_ not in _ATTACHED_DEPS or token.head is token:
+            return False
+        token = token.head
+    return False
+
+
+def doc_mentions(doc: Any, lookup: Callable[[str], tuple[str, str] | None] | None) -> list[RawMention]:
+    """The mentions in a Doc: the gazetteer's entities, then NER places the gazetteer knows otherwise."""
+    parsed = doc.has_annotation("DEP")
+    found: list[RawMention] = []
+    for ent in doc.ents:
+        label = ent.label_
+        if label == IGNORE_LABEL:
+            continue
+        if label == GAZ_LABEL:
+            code, _, kind = ent.ent_id_.partition("|")
+        elif label in _NER_LABELS and lookup is not None:
+            hit = lookup(ent.text)
+            if hit is None:
+                continue
+            code, kind = hit
+        else:
+            continue
+        if not code:
+            continue
+        found.append(
+            RawMention(
+                code=code,
+                text=ent.text,
+                start=ent.start_char,
+                end=ent.end_char,
+                kind=kind or "name",
+                grammatical_subject=parsed and _is_grammatical_subject(ent),
+            )
+        )
+    return found
+
+
+def weigh(raw: RawMention, *, position: str = "mention", base: float | None = None) -> CountryMention:
+    """A CountryMention with its weight: gazetteer role × position (title, lead, heading) × grammar."""
+    weight = ROLE_WEIGHT.get(raw.kind, 1.0) if base is None else base
+    role = position
+    if position == "title":
+        weight *= TITLE_WEIGHT
+    elif position == "lead":
+        weight *= LEAD_WEIGHT
+    elif position == "heading":
+        weight *= HEADING_WEIGHT
+        role = "title"
+    if raw.bilateral:
+        weight *= BILATERAL_WEIGHT
+    if raw.listed:
+        weight *= LIST_WEIGHT
+    elif raw.grammatical_subject:
+        weight *= GRAMMATICAL_SUBJECT_WEIGHT
+        if position == "mention":
+            role = "subject"
+    return CountryMention(
+        code=raw.code, text=raw.text, start=raw.start, end=raw.end, weight=round(weight, 3), role=role
+    )
