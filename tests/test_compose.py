@@ -284,7 +284,7 @@ def test_sections_follow_the_configured_order_and_paragraphs_their_dates() -> No
     assert_faithful(report, analyses)
 
 
-def test_overview_is_built_from_counts_and_extracted_sentences() -> None:
+def test_overview_is_built_from_counts_and_headlines_and_repeats_no_body_sentence() -> None:
     analyses = _spread()
     report = compose(analyses, japan_spec(), NOV, now=NOW, previous_counts={"North Korea": 1, "China": 1})
     assert report.overview[0] == (
@@ -292,9 +292,10 @@ def test_overview_is_built_from_counts_and_extracted_sentences() -> None:
     )
     assert report.overview[1] == "In all, the report cites 5 items from 5 outlets in 3 sections."
     assert report.overview[2] == "Coverage of North Korea rose from 1 item last period to 3."
-    first_sentences = {p.sentences[0].text for p in paragraphs(report)}
     facts = report.overview[3:]
-    assert facts and all(any(f.endswith(s) for s in first_sentences) for f in facts)
+    assert facts[0] == "In North Korea: “A title” (Kyodo News, November 3)."
+    body = {s.text for p in paragraphs(report) for s in p.sentences}
+    assert not any(b in fact for fact in facts for b in body)
     assert report.coverage == (("United States", 1, None), ("China", 1, 1), ("North Korea", 3, 1))
 
 

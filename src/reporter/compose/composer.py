@@ -100,7 +100,7 @@ def _story(unit: Unit, done: Written, order: int) -> overview.Story:
     report_style = head.passage.style == "report"
     return overview.Story(
         section=head.section.name,
-        sentence=done.first_sentence,
+        headline=None if report_style else head.item.title,
         outlet=leads.known_outlet(head.item.outlet) if report_style else done.paragraph.outlet,
         day=None if report_style else done.paragraph.date,
         precision=leads.date_of(head.passage, head.item)[1],

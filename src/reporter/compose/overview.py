@@ -1,7 +1,8 @@
 """The overview: template sentences from counts, then the lead facts of the most-covered stories.
 
-Nothing here is invented prose: counts fill fixed templates, and each story's lead fact is its
-paragraph's first sentence, verbatim, prefixed with the outlet and date it came from.
+Nothing here is invented prose: counts fill fixed templates, and each top story is named by its
+headline (the item's title, from metadata) with the outlet and date it came from. Body sentences are
+not repeated here, so no sentence appears twice in a report.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ class Story:
     """A paragraph as the overview sees it: its section, lead fact, source and spread."""
 
     section: str
-    sentence: str  # the paragraph's first sentence, whole and verbatim
+    headline: str | None  # the item's title; None for a digest's paragraph, whose title names the digest
     outlet: str | None
     day: date | None  # with `precision`
     precision: str | None
@@ -65,13 +66,14 @@ def change_sentence(counts: Mapping[str, int], previous: Mapping[str, int] | Non
 
 
 def story_sentence(story: Story, year: int) -> str:
-    """'Geopolitical Monitor, November 10 (also reported by X): <first sentence>'."""
-    source = story.outlet or "An unattributed source"
+    """'In North Korea: “<headline>” (Geopolitical Monitor, November 10; also reported by X).'"""
+    source = story.outlet or "unattributed"
     on = when(story.day, story.precision, year)
-    head = f"{source}, {on}" if on else source
+    credit = f"{source}, {on}" if on else source
     if story.others:
-        head += f" (also reported by {join_names(story.others)})"
-    return f"{head}: {story.sentence}"
+        credit += f"; also reported by {join_names(story.others)}"
+    headline = (story.headline or "").strip().rstrip(".")
+    return f"In {story.section}: “{headline}” ({credit})."
 
 
 def overview(
@@ -100,7 +102,9 @@ def overview(
     if change := change_sentence(counts, previous):
         out.append(change)
     # The most-covered stories first; among equals, those of the most-covered sections, then report order.
-    ranked = sorted(stories, key=lambda s: (-len(s.others), -counts.get(s.section, 0), s.order))
+    ranked = sorted(
+        (s for s in stories if s.headline), key=lambda s: (-len(s.others), -counts.get(s.section, 0), s.order)
+    )
     seen_sections: set[str] = set()
     for story in ranked:
         if len(seen_sections) >= MAX_STORIES:
