@@ -31,7 +31,9 @@ def test_check_passes_on_the_shipped_configuration(project: Path) -> None:
 
 def test_check_lists_every_problem_in_a_broken_config_with_line_numbers(project: Path) -> None:
     broken = (project / "feeds.yaml").read_text(encoding="utf-8")
-    broken = broken.replace("subject: JP", "subjet: JP").replace("members: [KP, KOREAN_PENINSULA]", "members: [NO]")
+    broken = broken.replace("subject: JP", "subjet: JP").replace(
+        "members: [KP, KOREAN_PENINSULA]", "members: [NO]"
+    )
     (project / "feeds.yaml").write_text(broken, encoding="utf-8")
     result = invoke("check")
     assert result.exit_code == 1

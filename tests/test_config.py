@@ -131,9 +131,7 @@ def test_a_missing_file_says_how_to_point_at_one(tmp_path: Path) -> None:
     assert "--config" in (caught.value.hint or "")
 
 
-def test_smtp_settings_come_from_the_file_and_the_environment_and_the_password_only_from_the_environment() -> (
-    None
-):
+def test_smtp_settings_come_from_file_and_environment_and_the_password_only_from_the_environment() -> None:
     config = parse(
         """
         smtp: {host: mail.example.org, port: 465, ssl: true, from: briefs@example.org}

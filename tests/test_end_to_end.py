@@ -1,4 +1,4 @@
-"""The README's first command, in a scratch folder: seeds in, a dated Japan report out, read back from the PDF."""
+"""The README's first command in a scratch folder: seeds in, a dated Japan report out, read back."""
 
 from __future__ import annotations
 
@@ -12,7 +12,9 @@ from typer.testing import CliRunner
 
 from reporter.cli import create_app
 
-pytestmark = pytest.mark.skipif(shutil.which("pdftotext") is None, reason="needs poppler-utils (scripts/setup)")
+pytestmark = pytest.mark.skipif(
+    shutil.which("pdftotext") is None, reason="needs poppler-utils (scripts/setup)"
+)
 
 
 @pytest.fixture(scope="module")
@@ -61,7 +63,9 @@ def test_unreachable_feeds_are_each_reported_in_one_line_and_the_report_is_still
 def test_the_pdf_carries_the_title_and_the_sections_that_have_content(built: tuple[Path, str]) -> None:
     root, _ = built
     pdf = root / "output" / "japan" / "2025-11" / "japan-2025-11.pdf"
-    text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+    text = subprocess.run(
+        ["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True, check=True
+    ).stdout
     assert "Country Report: Japan (November 2025)" in " ".join(text.split())
     report = json.loads((pdf.with_suffix(".json")).read_text(encoding="utf-8"))
     headings = [s["name"] for s in report["sections"] if s["paragraphs"]]

@@ -1,4 +1,4 @@
-"""Seeds: the text says what it can (date line, byline, outlet, a month in the title), the manifest the rest."""
+"""Seeds: the text says what it can (date line, byline, outlet, month in the title); the manifest the rest."""
 
 from __future__ import annotations
 

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from reporter.config import Config, load_config
+from reporter.errors import ReporterError
 from reporter.models import BuildResult, FeedSpec, IngestResult, Period, Report, ReportSpec, SourceResult
 from reporter.sources.seeds import SEED_SOURCE
 from reporter.store import Store
@@ -134,23 +135,164 @@ def build(
     formats: Sequence[str] = FORMATS,
     force: bool = False,
 ) -> BuildResult:
-    """Compose one report for one period from what the store holds, render it and archive it."""
+    """Compose one report for one period from what the store holds, render it and archive it, once.
+
+    The (report, period) is claimed in the store first: a build that is done (unless forced) or being
+    built by another process is skipped; a build that fails is recorded as failed, to be retried.
+    """
     from reporter.archive import write_index, write_report
+    from reporter.store.builds import process_owner
 
     run_id = ctx.store.runs.start("build", report=spec.slug, period=period.key)
+    claim = ctx.store.builds.claim(spec.slug, period.key, process_owner(), force=force)
+    if claim is None:
+        return _skipped_build(ctx, spec, period, run_id)
     try:
-        report = compose_report(ctx, spec, period)
-        files = render_report(report, formats=formats, templates_dir=ctx.config.settings.templates_dir)
-        paths = write_report(report, files, output_dir=ctx.config.settings.output_dir, force=force)
-        write_index(ctx.config.settings.output_dir)
+        with ctx.store.builds.keep_alive(claim):
+            report = compose_report(ctx, spec, period)
+            files = render_report(report, formats=formats, templates_dir=ctx.config.settings.templates_dir)
+            # A retry replaces whatever an interrupted attempt left; only a first build refuses to.
+            paths = write_report(
+                report, files, output_dir=ctx.config.settings.output_dir, force=force or claim.attempt > 1
+            )
+            write_index(ctx.config.settings.output_dir)
     except BaseException as exc:
-        ctx.store.runs.finish(run_id, "failed", error=f"{type(exc).__name__}: {exc}")
+        error = f"{type(exc).__name__}: {exc}"
+        ctx.store.builds.fail(claim, error)
+        ctx.store.runs.finish(run_id, "failed", error=error)
         raise
     paragraphs = sum(len(s.paragraphs) for s in report.sections)
+    written = {k: str(v) for k, v in paths.items()}
+    if not ctx.store.builds.finish(claim, written, paragraphs):
+        # Another process judged this build abandoned and took it over: it builds and sends it.
+        error = "the build's claim was taken over by another process before it finished"
+        ctx.store.runs.finish(run_id, "failed", error=error)
+        raise ReporterError(
+            error, hint="check that the clocks agree and that one scheduler runs per database"
+        )
     ctx.store.runs.finish(
-        run_id, "ok", detail={"paragraphs": paragraphs, "files": {k: str(v) for k, v in paths.items()}}
+        run_id,
+        "ok",
+        detail={
+            "paragraphs": paragraphs,
+            "files": written,
+            "build": claim.build_id,
+            "attempt": claim.attempt,
+        },
     )
-    return BuildResult(report=report, files={k: str(v) for k, v in paths.items()})
+    return BuildResult(report=report, files=written)
+
+
+def _skipped_build(ctx: Context, spec: ReportSpec, period: Period, run_id: int) -> BuildResult:
+    """Record and return a build that was not done because it is done or under way elsewhere."""
+    existing = ctx.store.builds.get(spec.slug, period.key)
+    done = existing is not None and existing.status == "done"
+    if done:
+        reason = "already built (use --force to rebuild)"
+    else:
+        reason = f"being built by {existing.owner if existing else 'another process'}"
+    ctx.store.runs.finish(
+        run_id, "skipped", detail={"reason": reason, "build": existing.id if existing else None}
+    )
+    log.info("%s %s: %s", spec.slug, period.key, reason)
+    # The stored report is not read back: callers get its title, period and files, and `skipped`.
+    placeholder = Report(
+        spec=spec,
+        period=period,
+        title=spec.title_for(period),
+        generated=(existing.finished_at if existing and existing.finished_at else ctx.now()),
+        overview=(),
+        sections=(),
+        sources=(),
+    )
+    return BuildResult(
+        report=placeholder, files=dict(existing.files) if done and existing else {}, skipped=True
+    )
+
+
+# --- run: ingest + build + send -------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class RunOutcome:
+    """What `run` did: the ingest, the build, and the delivery (or why nothing was sent)."""
+
+    ingest: IngestResult
+    build: BuildResult
+    delivery: object | None = None  # whatever reporter.deliver returned
+    not_sent: str | None = None  # why nothing was sent, when nothing was
+
+
+def run(
+    ctx: Context,
+    spec: ReportSpec,
+    period: Period,
+    *,
+    force: bool = False,
+    send: bool = True,
+    formats: Sequence[str] = FORMATS,
+) -> RunOutcome:
+    """Ingest, build and send one report for one period: the monthly job, or `reporter run`."""
+    ingested = ingest(ctx, spec)
+    built = build(ctx, spec, period, formats=formats, force=force)
+    if not send:
+        return RunOutcome(ingested, built, not_sent="not asked to send")
+    reason = _why_not_send(ctx, spec, period, built)
+    if reason is not None:
+        run_id = ctx.store.runs.start("send", report=spec.slug, period=period.key)
+        ctx.store.runs.finish(run_id, "skipped", detail={"reason": reason})
+        log.info("%s %s not sent: %s", spec.slug, period.key, reason)
+        return RunOutcome(ingested, built, not_sent=reason)
+    delivery = deliver_report(ctx, spec, period)
+    if delivery is None:
+        return RunOutcome(ingested, built, not_sent="delivery is not available in this version")
+    return RunOutcome(ingested, built, delivery=delivery)
+
+
+def _why_not_send(ctx: Context, spec: ReportSpec, period: Period, built: BuildResult) -> str | None:
+    """None if the build should be sent; else the reason it should not."""
+    if built.skipped:
+        # A done build is sent again through the outbox, which skips whoever already has it: that is
+        # how a send interrupted by a crash is completed. One still being built is its owner's to send.
+        existing = ctx.store.builds.get(spec.slug, period.key)
+        if existing is None or existing.status != "done":
+            return "being built by another process, which sends it"
+        empty = not existing.paragraphs
+    else:
+        empty = built.report.is_empty
+    if empty and not spec.send_empty:
+        return "nothing was reported in the period (set send_empty: true to send empty reports)"
+    if not _has_subscribers(ctx, spec):
+        return "the report has no subscribers"
+    return None
+
+
+def deliver_report(ctx: Context, spec: ReportSpec, period: Period) -> object | None:
+    """Email the finished build to the report's subscribers through reporter.deliver (None if absent).
+
+    The outbox there is keyed by (build, subscriber), so calling this again sends only what was not sent.
+    """
+    import importlib
+
+    try:
+        module = importlib.import_module("reporter.deliver")
+    except ModuleNotFoundError as exc:
+        if exc.name != "reporter.deliver":
+            raise
+        module = None
+    send_report = getattr(module, "send_report", None)
+    if send_report is None:
+        log.warning("%s %s was built but not sent: delivery is not available", spec.slug, period.key)
+        return None
+    return send_report(ctx.config, spec.slug, period.key, now=ctx.now())
+
+
+def _has_subscribers(ctx: Context, spec: ReportSpec) -> bool:
+    try:
+        from reporter.store.subscribers import SubscriberRepo
+    except ImportError:  # delivery not installed in this version: nobody to send to
+        return False
+    return bool(SubscriberRepo(ctx.store.engine).active(spec.slug))
 
 
 def compose_report(ctx: Context, spec: ReportSpec, period: Period) -> Report:

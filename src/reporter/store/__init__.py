@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import Engine
 
+from reporter.store.builds import BuildRepo
 from reporter.store.db import connect, migrate
 from reporter.store.feeds import FeedState, FeedStateRepo
 from reporter.store.items import AddResult, ItemRepo
@@ -20,6 +21,7 @@ class Store:
         self.items = ItemRepo(engine)
         self.feeds = FeedStateRepo(engine)
         self.runs = RunRepo(engine)
+        self.builds = BuildRepo(engine)
 
     @classmethod
     def open(cls, database_url: str) -> Store:
