@@ -106,11 +106,18 @@ def overview(
         (s for s in stories if s.headline), key=lambda s: (-len(s.others), -counts.get(s.section, 0), s.order)
     )
     seen_sections: set[str] = set()
+    seen_headlines: set[str] = set()
     for story in ranked:
         if len(seen_sections) >= MAX_STORIES:
             break
-        if story.section in seen_sections:
+        # A country section's top story, once per item: "In Overview: ..." would say nothing.
+        if (
+            story.section in seen_sections
+            or story.section == overview_section
+            or story.headline in seen_headlines
+        ):
             continue
         seen_sections.add(story.section)
+        seen_headlines.add(story.headline or "")
         out.append(story_sentence(story, period.last_month.year))
     return tuple(out)
