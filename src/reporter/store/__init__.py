@@ -6,9 +6,11 @@ from sqlalchemy import Engine
 
 from reporter.store.builds import BuildRepo
 from reporter.store.db import connect, migrate
+from reporter.store.deliveries import DeliveryRepo
 from reporter.store.feeds import FeedState, FeedStateRepo
 from reporter.store.items import AddResult, ItemRepo
 from reporter.store.runs import Run, RunRepo
+from reporter.store.subscribers import SubscriberRepo
 
 __all__ = ["AddResult", "FeedState", "Run", "Store"]
 
@@ -22,6 +24,8 @@ class Store:
         self.feeds = FeedStateRepo(engine)
         self.runs = RunRepo(engine)
         self.builds = BuildRepo(engine)
+        self.subscribers = SubscriberRepo(engine)
+        self.deliveries = DeliveryRepo(engine)
 
     @classmethod
     def open(cls, database_url: str) -> Store:

@@ -1,0 +1,83 @@
+"""`reporter send REPORT --period YYYY-MM [--dry-run DIR]`: mail a built report to its subscribers."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from reporter.cli.common import (
+    DEFAULT_CONFIG,
+    ConfigOption,
+    console,
+    err_console,
+    handle_errors,
+    setup_logging,
+)
+
+
+@handle_errors
+def send(
+    report: Annotated[str, typer.Argument(help="The report's slug in feeds.yaml, e.g. japan.")],
+    period: Annotated[
+        str | None,
+        typer.Option("--period", "-p", help="YYYY-MM, the period's last month (default: last month)."),
+    ] = None,
+    dry_run: Annotated[
+        Path | None,
+        typer.Option(
+            "--dry-run", metavar="DIR", help="Write the messages as .eml files into DIR; send nothing."
+        ),
+    ] = None,
+    retry_unknown: Annotated[
+        bool,
+        typer.Option(
+            "--retry-unknown",
+            help="Also resend messages a crashed run may or may not have sent (risks a duplicate).",
+        ),
+    ] = False,
+    config: ConfigOption = DEFAULT_CONFIG,
+    verbose: Annotated[int, typer.Option("--verbose", "-v", count=True, help="More detail on stderr.")] = 0,
+) -> None:
+    """Email a built report to each subscriber who has not had it yet (safe to run again).
+
+    Example: reporter send japan --period 2025-11 --dry-run outbox/
+    """
+    from reporter.config import load_config
+    from reporter.deliver import send_report
+    from reporter.models import Period
+
+    setup_logging(verbose)
+    cfg = load_config(config)
+    key = period or Period.last_closed(datetime.now(UTC), cfg.report(report).period_months).key
+    result = send_report(cfg, report, key, dry_run_dir=dry_run, retry_unknown=retry_unknown)
+    out = console()
+    if dry_run is not None:
+        out.print(
+            f"dry run: wrote {len(result.written)} message(s) to {dry_run}"
+            + (f" ({result.already_sent} already sent, skipped)" if result.already_sent else ""),
+            markup=False,
+        )
+        return
+    out.print(
+        f"{report} {key}: sent {result.sent}, already sent {result.already_sent}, "
+        f"failed {len(result.failed)}, waiting {result.pending}, unknown {len(result.unknown)}",
+        markup=False,
+    )
+    for f in result.failed:
+        out.print(f"  failed: {f.email}: {f.error}", markup=False)
+    for f in result.deferred:
+        out.print(f"  will retry: {f.email}: {f.error}", markup=False)
+    for email in result.unknown:
+        out.print(
+            f"  unknown: {email}: a run stopped mid-send; check, then --retry-unknown to resend", markup=False
+        )
+    if result.error:
+        err = err_console()
+        err.print(f"error: {result.error}", markup=False)
+        if result.hint:
+            err.print(f"hint: {result.hint}", markup=False)
+    if not result.ok:
+        raise typer.Exit(1)

@@ -1,0 +1,193 @@
+"""The deliver stage's entry points: `deliver` (for the pipeline) and `send_report` (for the CLI)."""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Mapping
+from datetime import UTC, datetime
+from pathlib import Path
+
+from sqlalchemy import Engine, select
+
+from reporter.config import Config, SmtpSettings
+from reporter.deliver.dkim import DkimSigner
+from reporter.deliver.load import load_report
+from reporter.deliver.message import Composer, Recipient
+from reporter.deliver.outbox import DeliveryResult, RetryPolicy, run_outbox
+from reporter.deliver.tokens import secret_from_env
+from reporter.deliver.transport import DirectoryTransport, SmtpTransport, Transport
+from reporter.errors import DeliveryError
+from reporter.models import Period, Report
+from reporter.store.deliveries import SENT, DeliveryRepo
+from reporter.store.subscribers import SubscriberRepo
+
+log = logging.getLogger(__name__)
+
+
+def policy_for(smtp: SmtpSettings) -> RetryPolicy:
+    """The retry policy the SMTP settings ask for."""
+    return RetryPolicy(
+        max_attempts=smtp.max_attempts,
+        first_backoff=smtp.retry_after,
+        patience=smtp.retry_within,
+        per_second=smtp.per_second,
+    )
+
+
+def recipients_for(subscribers: SubscriberRepo, report: str) -> list[Recipient]:
+    """The active subscribers of a report, as message recipients."""
+    return [Recipient(s.subscriber_id, s.email, s.name, s.format) for s in subscribers.active(report)]
+
+
+def deliver(
+    report: Report,
+    files: Mapping[str, Path],
+    *,
+    build_id: int,
+    subscribers: SubscriberRepo,
+    outbox: DeliveryRepo,
+    smtp: SmtpSettings,
+    secret: str,
+    now: datetime,
+    templates_dir: Path | None = None,
+    dry_run_dir: Path | None = None,
+    retry_unknown: bool = False,
+    transport: Transport | None = None,
+    policy: RetryPolicy | None = None,
+) -> DeliveryResult:
+    """Mail one build of a report to each active subscriber who has not had it.
+
+    `files` maps format → path of the built report ("pdf" is attached, "html"/"pdf" are linked when
+    smtp.base_url is set). `build_id` is the `builds` row: the outbox is keyed by (build, subscriber),
+    so calling this again, after a crash or from a second scheduler, sends only what was not sent.
+    `secret` signs unsubscribe links (secret_from_env() reads REPORTER_SECRET). `now` dates the
+    messages. With `dry_run_dir`, messages are written there as .eml files and the store is not
+    changed. `transport` and `policy` default to SMTP and the retry settings in `smtp`.
+    """
+    composer = Composer(
+        report,
+        files,
+        build_id=build_id,
+        smtp=smtp,
+        secret=secret,
+        now=now,
+        templates_dir=templates_dir,
+        signer=DkimSigner.from_settings(smtp),
+    )
+    recipients = recipients_for(subscribers, report.spec.slug)
+    if dry_run_dir is not None:
+        return _dry_run(build_id, recipients, composer, outbox, DirectoryTransport(dry_run_dir))
+    if not recipients:
+        log.info("%s has no subscribers", report.spec.slug)
+    return run_outbox(
+        build_id=build_id,
+        recipients=recipients,
+        composer=composer,
+        transport=transport or SmtpTransport(smtp),
+        outbox=outbox,
+        policy=policy or policy_for(smtp),
+        retry_unknown=retry_unknown,
+    )
+
+
+def _dry_run(
+    build_id: int,
+    recipients: list[Recipient],
+    composer: Composer,
+    outbox: DeliveryRepo,
+    folder: DirectoryTransport,
+) -> DeliveryResult:
+    """Write what a real run would send now, touching nothing in the store."""
+    done = outbox.subscribers_with(build_id, [SENT])
+    folder.connect()
+    for recipient in recipients:
+        if recipient.subscriber_id in done:
+            continue
+        data = composer.render(recipient)
+        folder.send(composer.envelope_from, recipient.email, data, label=f"{recipient.subscriber_id:06d}")
+    return DeliveryResult(
+        build_id=build_id, already_sent=len(done), written=tuple(str(p) for p in folder.written)
+    )
+
+
+def find_build(engine: Engine, report: str, period: Period) -> tuple[int, dict[str, Path]]:
+    """The id and files of the finished build of (report, period), or a DeliveryError."""
+    from reporter.store.schema import builds
+
+    with engine.connect() as conn:
+        row = conn.execute(
+            select(builds.c.id, builds.c.status, builds.c.files).where(
+                builds.c.report == report, builds.c.period == period.key
+            )
+        ).first()
+    if row is None or row.status != "done":
+        state = (
+            "is still running"
+            if row is not None and row.status == "running"
+            else ("failed" if row is not None else "has not been built")
+        )
+        raise DeliveryError(
+            f"{report} {period.key} {state}; there is nothing to send",
+            hint=f"build it first: reporter build {report} --period {period.key}",
+        )
+    files = {fmt: Path(p) for fmt, p in json.loads(row.files or "{}").items()}
+    return int(row.id), files
+
+
+def send_report(
+    config: Config,
+    slug: str,
+    period_key: str,
+    *,
+    dry_run_dir: Path | None = None,
+    retry_unknown: bool = False,
+    env: Mapping[str, str] | None = None,
+    now: datetime | None = None,
+) -> DeliveryResult:
+    """`reporter send`: mail the finished build of one report period, as recorded in the store."""
+    from reporter.store import Store
+
+    spec = config.report(slug)
+    try:
+        period = Period.parse(period_key, spec.period_months)
+    except ValueError as exc:
+        raise DeliveryError(str(exc), hint="give the period as YYYY-MM, e.g. --period 2025-11") from None
+    secret = secret_from_env(env)
+    store = Store.open(config.settings.database_url)
+    try:
+        build_id, files = find_build(store.engine, spec.slug, period)
+        if "json" not in files:
+            raise DeliveryError(
+                f"the build of {slug} {period.key} has no JSON file to read the report from",
+                hint=f"rebuild with JSON: reporter build {slug} --period {period.key} --force",
+            )
+        report = load_report(spec, period, files["json"])
+        run_id = None if dry_run_dir else store.runs.start("send", report=slug, period=period.key)
+        try:
+            result = deliver(
+                report,
+                {k: v for k, v in files.items() if v.exists()},
+                build_id=build_id,
+                subscribers=SubscriberRepo(store.engine),
+                outbox=DeliveryRepo(store.engine),
+                smtp=config.smtp,
+                secret=secret,
+                now=now or datetime.now(UTC),
+                templates_dir=config.settings.templates_dir,
+                dry_run_dir=dry_run_dir,
+                retry_unknown=retry_unknown,
+            )
+        except BaseException as exc:
+            if run_id is not None:
+                store.runs.finish(run_id, "failed", error=f"{type(exc).__name__}: {exc}")
+            raise
+        if run_id is not None:
+            detail = {
+                "sent": result.sent, "already_sent": result.already_sent, "failed": len(result.failed),
+                "pending": result.pending, "unknown": len(result.unknown),
+            }  # fmt: skip
+            store.runs.finish(run_id, "ok" if result.ok else "failed", detail=detail, error=result.error)
+        return result
+    finally:
+        store.close()
