@@ -149,7 +149,9 @@ class Composer:
             from reporter.render import render_email
 
             links = {k: v for k, v in self.links.items() if v} | {"unsubscribe": UNSUBSCRIBE_PLACEHOLDER}
-            text, markup = render_email(self.report, templates_dir=self._templates_dir, links=links)
+            text, markup = render_email(
+                self.report, templates_dir=self._templates_dir, links=links, attached=self.attaches_pdf
+            )
             # Many clients (Gmail's apps, Outlook) drop <style>: move the CSS into style attributes.
             self._body = (text, css_inline.inline(markup))
         return self._body

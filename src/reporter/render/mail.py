@@ -16,19 +16,26 @@ HTML_TEMPLATE = "email.html.j2"
 
 
 def render_email(
-    report: Report, *, templates_dir: Path | None = None, links: dict[str, str] | None = None
+    report: Report,
+    *,
+    templates_dir: Path | None = None,
+    links: dict[str, str] | None = None,
+    attached: bool = True,
 ) -> tuple[str, str]:
     """(plain text, HTML) email bodies: overview, contents with counts, and links to the report.
 
-    `links` maps names to http(s) URLs: "html", "pdf", "archive", "unsubscribe" are used when present.
+    `links` maps names to http(s) URLs: "html", "pdf", "archive", "unsubscribe" are used when present;
+    `attached` says whether the PDF travels with the message (else the body points at the links).
     """
     view = build_view(report, links=links)
     env = environment(templates_dir)
     text_env = environment(templates_dir)
     text_env.autoescape = False  # plain text: nothing to escape, and &amp; would be wrong
     try:
-        text = text_env.get_template(TEXT_TEMPLATE).render(r=view)
-        html = env.get_template(HTML_TEMPLATE).render(r=view, css=stylesheet(env, "email.css"))
+        text = text_env.get_template(TEXT_TEMPLATE).render(r=view, attached=attached)
+        html = env.get_template(HTML_TEMPLATE).render(
+            r=view, attached=attached, css=stylesheet(env, "email.css")
+        )
     except jinja2.TemplateError as exc:
         raise RenderError(
             f"email template: {exc}",
