@@ -1,0 +1,282 @@
+"""`reporter schedule`, `reporter run` and `reporter status`: the scheduler and its one-shot twin."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import signal
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+from zoneinfo import ZoneInfo
+
+import typer
+
+from reporter.cli.common import (
+    DEFAULT_CONFIG,
+    ConfigOption,
+    JsonOption,
+    console,
+    handle_errors,
+    open_context,
+    setup_logging,
+)
+
+if TYPE_CHECKING:
+    from reporter.scheduler import Runner
+
+Verbose = Annotated[
+    int, typer.Option("--verbose", "-v", count=True, help="More detail on stderr (-vv: debug).")
+]
+Formats = Annotated[
+    str, typer.Option("--format", "-f", help="Comma-separated formats to build: html,pdf,json,md.")
+]
+
+
+def _formats(text: str) -> tuple[str, ...]:
+    from reporter.pipeline import FORMATS
+
+    wanted = tuple(f.strip() for f in text.split(",") if f.strip())
+    unknown = set(wanted) - set(FORMATS)
+    if unknown or not wanted:
+        raise typer.BadParameter(
+            f"unknown format(s) {', '.join(sorted(unknown)) or '(none)'}", param_hint="--format"
+        )
+    return wanted
+
+
+class Terminated(BaseException):
+    """SIGTERM arrived: raised in the main thread so a running build records its failure and unwinds."""
+
+
+@contextlib.contextmanager
+def _sigterm_interrupts() -> Iterator[None]:
+    """Make SIGTERM end the command the way Ctrl-C does, so a running build records its failure."""
+
+    def raise_exit(_signum: int, _frame: object) -> None:
+        raise Terminated("received SIGTERM")
+
+    previous = signal.signal(signal.SIGTERM, raise_exit)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+@handle_errors
+def schedule(
+    config: ConfigOption = DEFAULT_CONFIG,
+    grace: Annotated[
+        float,
+        typer.Option("--grace", help="Seconds a running build may take to finish after SIGTERM."),
+    ] = 60.0,
+    formats: Formats = "html,pdf,json,md",
+    stale_minutes: Annotated[
+        float,
+        typer.Option("--stale-minutes", help="A build whose heartbeat is older than this is taken as dead."),
+    ] = 10.0,
+    verbose: Verbose = 0,
+) -> None:
+    """Run the scheduler in the foreground: ingest every few hours, build and send each period once.
+
+    Stop it with SIGTERM or Ctrl-C (twice to abandon a running build); SIGHUP re-reads feeds.yaml.
+
+    Example: reporter schedule --config /srv/reporter/feeds.yaml
+    """
+    from reporter.scheduler import serve
+
+    setup_logging(verbose + 1)  # a service's log: info by default
+    wanted = _formats(formats)
+    ctx = open_context(config)
+    out = console()
+
+    def announce(runner: Runner) -> None:
+        changes = runner.changes
+        out.print(
+            f"scheduler started: {len(changes.added)} job(s) added, {len(changes.changed)} changed, "
+            f"{len(changes.removed)} removed, {len(changes.kept)} unchanged, "
+            f"{len(runner.retries)} failed build(s) to retry",
+            markup=False,
+        )
+        for job in runner.jobs():
+            when = (
+                job.next_run_time.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC") if job.next_run_time else "-"
+            )
+            out.print(f"  {job.id:<30} next {when}", markup=False)
+
+    try:
+        code = serve(
+            ctx,
+            config,
+            grace=grace,
+            formats=None if set(wanted) == {"html", "pdf", "json", "md"} else wanted,
+            stale_after=timedelta(minutes=stale_minutes),
+            on_start=announce,
+        )
+    finally:
+        ctx.close()
+    raise typer.Exit(code)
+
+
+@handle_errors
+def run(
+    report: Annotated[str, typer.Argument(help="The report's slug in feeds.yaml, e.g. japan.")],
+    period: Annotated[
+        str | None,
+        typer.Option(
+            "--period", "-p", help="YYYY-MM, the period's last month (default: the month just ended)."
+        ),
+    ] = None,
+    force: Annotated[bool, typer.Option("--force", help="Rebuild a period that was already built.")] = False,
+    no_send: Annotated[bool, typer.Option("--no-send", help="Build, but do not email it.")] = False,
+    formats: Formats = "html,pdf,json,md",
+    config: ConfigOption = DEFAULT_CONFIG,
+    verbose: Verbose = 0,
+) -> None:
+    """Ingest, build and send one report once, for use from system cron.
+
+    A period already built is not built or sent again (use --force to rebuild; subscribers who
+    already received it are not sent it twice).
+
+    Example: reporter run japan --period 2025-11
+    """
+    from reporter import pipeline
+    from reporter.jobs import closed_period
+    from reporter.models import Period
+
+    setup_logging(verbose)
+    wanted = _formats(formats)
+    ctx = open_context(config)
+    out = console()
+    try:
+        spec = ctx.config.report(report)
+        if period is None:
+            the_period = closed_period(spec, ctx.now())
+        else:
+            try:
+                the_period = Period.parse(period, spec.period_months)
+            except ValueError as exc:
+                raise typer.BadParameter(str(exc), param_hint="--period") from None
+        try:
+            with _sigterm_interrupts():
+                outcome = pipeline.run(ctx, spec, the_period, force=force, send=not no_send, formats=wanted)
+        except Terminated:
+            from reporter.cli.common import err_console
+
+            err_console().print(
+                "terminated; the build was recorded as failed and will be retried", markup=False
+            )
+            raise typer.Exit(143) from None
+    finally:
+        ctx.close()
+    ing = outcome.ingest
+    out.print(
+        f"ingest: {ing.new_items} new item(s) from {len(ing.sources) - len(ing.failures)} source(s)"
+        + (f"; {len(ing.failures)} failed" if ing.failures else ""),
+        markup=False,
+    )
+    built = outcome.build
+    if built.skipped:
+        out.print(
+            f"{built.report.title}: not built again ({_skip_reason(config, spec.slug, the_period.key)})"
+        )
+    else:
+        paragraphs = sum(len(s.paragraphs) for s in built.report.sections)
+        out.print(f"{built.report.title}: {paragraphs} paragraphs in {len(built.report.sections)} sections")
+    for fmt, path in sorted(built.files.items()):
+        out.print(f"  {fmt:<4} {path}", markup=False)
+    out.print(f"send: {outcome.not_sent}" if outcome.not_sent else f"send: {outcome.delivery}", markup=False)
+
+
+def _skip_reason(config: Path, slug: str, period_key: str) -> str:
+    ctx = open_context(config)
+    try:
+        b = ctx.store.builds.get(slug, period_key)
+    finally:
+        ctx.close()
+    if b is None:
+        return "skipped"
+    if b.status == "done":
+        return f"already built on {b.finished_at:%Y-%m-%d %H:%M} UTC; --force rebuilds it"
+    return f"being built by {b.owner} since {b.started_at:%Y-%m-%d %H:%M} UTC"
+
+
+@handle_errors
+def status(config: ConfigOption = DEFAULT_CONFIG, json_output: JsonOption = False) -> None:
+    """Show when every scheduled job runs next, and each report's latest build.
+
+    Example: reporter status
+    """
+    from rich.table import Table
+
+    from reporter.scheduler import next_runs
+
+    ctx = open_context(config)
+    try:
+        runs = next_runs(ctx, config)
+        zones = {r.slug: r.schedule.timezone for r in ctx.config.reports}
+        latest = {slug: ctx.store.builds.latest(slug) for slug in zones}
+    finally:
+        ctx.close()
+    now = datetime.now(UTC)
+    out = console()
+    if json_output:
+        out.print_json(
+            json.dumps(
+                {
+                    "jobs": [
+                        {
+                            "id": r.id,
+                            "name": r.name,
+                            "next_run": r.next_run.isoformat() if r.next_run else None,
+                            "trigger": r.trigger,
+                            "stored": r.stored,
+                        }
+                        for r in runs
+                    ],
+                    "builds": {
+                        slug: (
+                            {"period": b.period, "status": b.status, "attempt": b.attempt, "error": b.error}
+                            if b
+                            else None
+                        )
+                        for slug, b in latest.items()
+                    },
+                }
+            )
+        )
+        return
+    table = Table("job", "next run (UTC)", "local time", "in", "when")
+    for r in runs:
+        slug = r.id.split(":")[1] if ":" in r.id else ""
+        zone = ZoneInfo(zones.get(slug, "UTC"))
+        if r.next_run is None:
+            table.add_row(r.id, "paused", "", "", r.trigger)
+            continue
+        local = r.next_run.astimezone(zone)
+        table.add_row(
+            r.id + ("" if r.stored else " (new)"),
+            r.next_run.astimezone(UTC).strftime("%Y-%m-%d %H:%M"),
+            local.strftime("%Y-%m-%d %H:%M %Z"),
+            _until(r.next_run - now),
+            r.trigger,
+        )
+    out.print(table)
+    if not all(r.stored for r in runs):
+        out.print("(new): in feeds.yaml, scheduled when `reporter schedule` next starts", markup=False)
+    for slug, b in latest.items():
+        if b is None:
+            out.print(f"{slug}: never built", markup=False)
+        else:
+            note = f" ({b.error})" if b.error and b.status == "failed" else ""
+            out.print(f"{slug}: latest build {b.period} {b.status}, attempt {b.attempt}{note}", markup=False)
+
+
+def _until(delta: timedelta) -> str:
+    seconds = int(delta.total_seconds())
+    if seconds <= 0:
+        return "due"
+    days, rest = divmod(seconds, 86400)
+    hours, rest = divmod(rest, 3600)
+    return f"{days}d {hours}h" if days else f"{hours}h {rest // 60}m"
