@@ -75,8 +75,17 @@ def build(
         if not no_ingest:
             _print_ingest(pipeline.ingest(ctx, spec))
         result = pipeline.build(ctx, spec, the_period, formats=wanted, force=force)
-        paragraphs = sum(len(s.paragraphs) for s in result.report.sections)
-        out.print(f"{result.report.title}: {paragraphs} paragraphs in {len(result.report.sections)} sections")
+        if result.skipped:
+            out.print(
+                f"{result.report.title}: already built; not built again (use --force to rebuild)",
+                markup=False,
+            )
+        else:
+            paragraphs = sum(len(s.paragraphs) for s in result.report.sections)
+            out.print(
+                f"{result.report.title}: {paragraphs} paragraphs in {len(result.report.sections)} sections",
+                markup=False,
+            )
         for fmt in wanted:
             if fmt in result.files:
                 out.print(f"  {fmt:<4} {result.files[fmt]}", markup=False)

@@ -18,7 +18,9 @@ from reporter.models import Analysis, Item, Passage, ReportSpec
 
 FilesArgument = Annotated[
     list[Path],
-    typer.Argument(help="Text files to analyze; '-' reads standard input.", show_default=False),
+    typer.Argument(
+        help="Text files to analyze; '-' reads standard input.", show_default=False, metavar="FILE..."
+    ),
 ]
 ReportOption = Annotated[
     str, typer.Option("--report", "-r", help="The report (slug in feeds.yaml) to place passages in.")
@@ -33,7 +35,10 @@ def analyze(
     json_output: JsonOption = False,
     config: ConfigOption = DEFAULT_CONFIG,
 ) -> None:
-    """Show passages, attribution, dates, countries, sections, and why."""
+    """Show passages, attribution, dates, countries, sections, and why.
+
+    Example: reporter analyze seeds/001_68c7ef664bad3911.txt --json
+    """
     from reporter.config import load_config
     from reporter.nlp.analyze import Analyzer
 

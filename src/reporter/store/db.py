@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -14,6 +15,9 @@ from reporter.errors import StoreError
 
 log = logging.getLogger(__name__)
 MIGRATIONS = Path(__file__).parent / "migrations"
+# Alembic keeps its running context in module globals, so two threads migrating at once collide;
+# the lock is as process-wide as those globals are.
+_MIGRATE_LOCK = threading.Lock()
 
 
 def connect(database_url: str) -> Engine:
@@ -52,7 +56,7 @@ def migrate(engine: Engine) -> None:
     cfg = Config()
     cfg.set_main_option("script_location", str(MIGRATIONS))
     try:
-        with engine.begin() as connection:
+        with _MIGRATE_LOCK, engine.begin() as connection:
             cfg.attributes["connection"] = connection
             command.upgrade(cfg, "head")
     except OperationalError as exc:
