@@ -6,6 +6,7 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import replace
 
+from reporter.compose.leads import known_outlet
 from reporter.models import Item, Paragraph, ReportSection, SourceRef
 
 _SLUG_RE = re.compile(r"[^a-z0-9]+")
@@ -43,7 +44,7 @@ def number_sources(
         SourceRef(
             number=number,
             item_id=item_id,
-            outlet=items[item_id].outlet,
+            outlet=known_outlet(items[item_id].outlet) or "Unattributed",
             title=items[item_id].title,
             author=items[item_id].author,
             date=items[item_id].published.date(),
