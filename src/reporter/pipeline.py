@@ -308,7 +308,28 @@ def compose_report(ctx: Context, spec: ReportSpec, period: Period) -> Report:
         until=period.end_dt + timedelta(days=31),
     )
     analyses = list(ctx.analyzer().analyze(items, spec))
-    return compose(analyses, spec, period, now=ctx.now(), problems=feed_problems(ctx, spec))
+    return compose(
+        analyses,
+        spec,
+        period,
+        now=ctx.now(),
+        problems=feed_problems(ctx, spec),
+        previous_counts=previous_counts(ctx.config.settings.output_dir, spec, period),
+    )
+
+
+def previous_counts(output_dir: Path, spec: ReportSpec, period: Period) -> dict[str, int] | None:
+    """Items per section in the period before, from its published JSON; None if there is none."""
+    import json
+
+    index = period.start.year * 12 + period.start.month - 2  # the month before the period starts
+    last = Period.month(index // 12, index % 12 + 1, spec.period_months)
+    path = output_dir / spec.slug / last.key / f"{spec.slug}-{last.key}.json"
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        return {row["section"]: int(row["items"]) for row in data.get("coverage", [])}
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
 
 
 def render_report(report: Report, *, formats: Sequence[str], templates_dir: Path | None) -> dict[str, bytes]:

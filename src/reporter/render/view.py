@@ -92,6 +92,7 @@ class ReportView:
     problems: tuple[str, ...]
     chart: Markup
     coverage: tuple[tuple[str, int, str], ...]
+    has_previous: bool
     empty: bool
     paragraph_count: int
     links: dict[str, str] = field(default_factory=dict)
@@ -193,6 +194,7 @@ def build_view(report: Report, *, links: dict[str, str] | None = None) -> Report
         left_out_summary=left_out_summary,
         problems=tuple(plain(p) for p in report.problems),
         chart=coverage_svg(report.coverage, title=f"Items per section, {report.period.label}"),
+        has_previous=any(last is not None for _, _, last in report.coverage),
         coverage=tuple(
             (plain(name), items, change_label(items, last)) for name, items, last in report.coverage
         ),
