@@ -9,9 +9,12 @@ from typing import Annotated
 import typer
 
 from reporter.cli.common import (
+    APP_SETTINGS,
     DEFAULT_CONFIG,
     ConfigOption,
     JsonOption,
+    PeriodOption,
+    ReportArgument,
     console,
     handle_errors,
     open_context,
@@ -37,11 +40,8 @@ def _period(ctx_report, period: str | None, now):
 
 @handle_errors
 def build(
-    report: Annotated[str, typer.Argument(help="The report's slug in feeds.yaml, e.g. japan.")],
-    period: Annotated[
-        str | None,
-        typer.Option("--period", "-p", help="YYYY-MM, the period's last month (default: last month)."),
-    ] = None,
+    report: ReportArgument,
+    period: PeriodOption = None,
     formats: Annotated[
         str, typer.Option("--format", "-f", help="Comma-separated: html,pdf,json,md.")
     ] = "html,pdf,json,md",
@@ -202,11 +202,7 @@ def create_app() -> typer.Typer:
     app = typer.Typer(
         name="reporter",
         help="Write periodic, attributed country reports from seed documents and RSS/Atom feeds.",
-        no_args_is_help=True,
-        add_completion=False,
-        rich_markup_mode=None,
-        pretty_exceptions_enable=False,
-        context_settings={"help_option_names": ["-h", "--help"]},
+        **APP_SETTINGS,
     )
     for func in (build, ingest, check, runs):
         app.command()(func)

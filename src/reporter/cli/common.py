@@ -28,6 +28,19 @@ ConfigOption = Annotated[
 ]
 DEFAULT_CONFIG = Path("feeds.yaml")
 JsonOption = Annotated[bool, typer.Option("--json", help="Print data as JSON instead of a table.")]
+ReportArgument = Annotated[str, typer.Argument(help="The report's slug in feeds.yaml, e.g. japan.")]
+PeriodOption = Annotated[
+    str | None,
+    typer.Option("--period", "-p", help="YYYY-MM, the period's last month (default: the month just ended)."),
+]
+# Every Typer app of the command line is made the same way.
+APP_SETTINGS: dict[str, Any] = {
+    "no_args_is_help": True,
+    "add_completion": False,
+    "rich_markup_mode": None,
+    "pretty_exceptions_enable": False,
+    "context_settings": {"help_option_names": ["-h", "--help"]},
+}
 
 
 def console() -> Console:

@@ -17,6 +17,8 @@ from reporter.cli.common import (
     DEFAULT_CONFIG,
     ConfigOption,
     JsonOption,
+    PeriodOption,
+    ReportArgument,
     console,
     handle_errors,
     open_context,
@@ -121,13 +123,8 @@ def schedule(
 
 @handle_errors
 def run(
-    report: Annotated[str, typer.Argument(help="The report's slug in feeds.yaml, e.g. japan.")],
-    period: Annotated[
-        str | None,
-        typer.Option(
-            "--period", "-p", help="YYYY-MM, the period's last month (default: the month just ended)."
-        ),
-    ] = None,
+    report: ReportArgument,
+    period: PeriodOption = None,
     force: Annotated[bool, typer.Option("--force", help="Rebuild a period that was already built.")] = False,
     no_send: Annotated[bool, typer.Option("--no-send", help="Build, but do not email it.")] = False,
     formats: Formats = "html,pdf,json,md",

@@ -11,6 +11,8 @@ import typer
 from reporter.cli.common import (
     DEFAULT_CONFIG,
     ConfigOption,
+    PeriodOption,
+    ReportArgument,
     console,
     err_console,
     handle_errors,
@@ -20,11 +22,8 @@ from reporter.cli.common import (
 
 @handle_errors
 def send(
-    report: Annotated[str, typer.Argument(help="The report's slug in feeds.yaml, e.g. japan.")],
-    period: Annotated[
-        str | None,
-        typer.Option("--period", "-p", help="YYYY-MM, the period's last month (default: last month)."),
-    ] = None,
+    report: ReportArgument,
+    period: PeriodOption = None,
     dry_run: Annotated[
         Path | None,
         typer.Option(

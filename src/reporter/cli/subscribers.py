@@ -8,7 +8,15 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from reporter.cli.common import DEFAULT_CONFIG, ConfigOption, JsonOption, console, handle_errors, open_context
+from reporter.cli.common import (
+    APP_SETTINGS,
+    DEFAULT_CONFIG,
+    ConfigOption,
+    JsonOption,
+    console,
+    handle_errors,
+    open_context,
+)
 from reporter.errors import DeliveryError
 from reporter.store.subscribers import SubscriberRepo
 
@@ -17,11 +25,7 @@ if TYPE_CHECKING:
 
 app = typer.Typer(
     help="Manage who receives each report.",
-    no_args_is_help=True,
-    add_completion=False,
-    rich_markup_mode=None,
-    pretty_exceptions_enable=False,
-    context_settings={"help_option_names": ["-h", "--help"]},
+    **APP_SETTINGS,
 )
 
 ReportOption = Annotated[
