@@ -19,10 +19,12 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(ROOT / "src"), str(ROOT)]
 
 NOTE = (
-    "The sandbox costs a fixed amount per PDF: a new interpreter and WeasyPrint's import in the child "
-    "(the render call itself is within a few percent of the raw call). A one-shot `reporter build` pays "
-    "that import either way, so the fresh-process row is its fair comparison; against a warm, "
-    "already-imported WeasyPrint the fixed cost is what separates the first and third rows."
+    "Each PDF is rendered in its own child process, forked from a multiprocessing forkserver that "
+    "imported WeasyPrint once: the memory and CPU limits and the timeout still apply per render, and a "
+    "crash or kill of the child cannot hurt the caller. The first render in a process pays for starting "
+    "that server (a new interpreter and WeasyPrint's import), which a one-shot `reporter build` pays "
+    "either way, so the fresh-process row is its fair comparison; every later render in the same "
+    "process (the scheduler, this benchmark) only pays a fork and the hand-over of HTML and PDF."
 )
 
 # WeasyPrint called directly, as a library user would: import once, then time only the render.
@@ -101,16 +103,21 @@ def main() -> None:
     def best(runs: list[dict[str, float]], key: str) -> float:
         return min(r[key] for r in runs)  # the least disturbed run: other load only ever adds time
 
-    raw_s, our_s = best(raw_runs, "seconds"), best(our_runs, "seconds")
-    raw_med, our_med = med(raw_runs, "seconds"), med(our_runs, "seconds")
-    child_s = best(our_runs, "render_seconds")
-    raw_mb, our_mb = med(raw_runs, "peak_rss_kb") / 1024, med(our_runs, "peak_rss_kb") / 1024
+    first, steady = our_runs[0], our_runs[1:] or our_runs  # the first render starts the forkserver
+    raw_s, our_s = best(raw_runs, "seconds"), best(steady, "seconds")
+    raw_med, our_med = med(raw_runs, "seconds"), med(steady, "seconds")
+    child_s = best(steady, "render_seconds")
+    raw_mb, our_mb = med(raw_runs, "peak_rss_kb") / 1024, med(steady, "peak_rss_kb") / 1024
     raw_proc = best(raw_runs, "process_seconds")
     rows = [
-        ("PDF time, best run, s", raw_s, our_s),
-        ("PDF time, median, s", raw_med, our_med),
+        ("PDF time, steady state (2nd render on), best run, s", raw_s, our_s),
+        ("PDF time, steady state, median, s", raw_med, our_med),
         ("render call inside the child (import excluded), best, s", raw_s, child_s),
-        ("vs a fresh process that imports WeasyPrint and renders, best, s", raw_proc, our_s),
+        (
+            "first render in a process vs a fresh process that imports WeasyPrint and renders, s",
+            raw_proc,
+            first["seconds"],
+        ),
         ("peak memory (RSS), MB", raw_mb, our_mb),
     ]
     table = [
@@ -128,8 +135,8 @@ def main() -> None:
             *table,
             "",
             "*WeasyPrint directly*: `HTML(string=html).write_pdf()` in a fresh process, timing the call "
-            "only (import excluded). *render_pdf*: wall clock of the public function, which starts a "
-            "child process, imports WeasyPrint there, sets RLIMIT_AS/RLIMIT_CPU, and renders with the "
+            "only (import excluded). *render_pdf*: wall clock of the public function, which forks a "
+            "child from the forkserver, sets RLIMIT_AS/RLIMIT_CPU there, and renders with the "
             "locked-down URL fetcher. Peak memory is each rendering process's own ru_maxrss. "
             "The machine is shared (2 cores), so the best run is the fairer time; the median is shown too.",
             "",
@@ -137,8 +144,10 @@ def main() -> None:
             "",
             f"Load average (1 min) at the end of the run: {os.getloadavg()[0]:.1f}.",
             "",
-            f"Overhead of the sandbox (best runs): {100 * (our_s / raw_s - 1):+.0f}% time, "
-            f"{100 * (our_mb / raw_mb - 1):+.0f}% memory (aim: under 20%).",
+            f"Overhead of the sandbox, steady state (best runs): {100 * (our_s / raw_s - 1):+.0f}% time, "
+            f"{100 * (our_mb / raw_mb - 1):+.0f}% memory (aim: under 20%). First render in a process: "
+            f"{100 * (first['seconds'] / raw_s - 1):+.0f}% against the warm raw call, "
+            f"{100 * (first['seconds'] / raw_proc - 1):+.0f}% against a fresh raw process.",
             "",
         ]
     )

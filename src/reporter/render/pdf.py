@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import json
 import logging
-import os
+import multiprocessing
 import signal
-import subprocess
-import sys
 from dataclasses import dataclass
+from multiprocessing.context import BaseContext
 from pathlib import Path
+from typing import Any
 
 from reporter.errors import RenderError
 from reporter.render.templates import template_dirs
@@ -19,6 +19,7 @@ log = logging.getLogger(__name__)
 STATS_PREFIX = "reporter-pdf-stats: "  # the worker's last stderr line: its time and peak memory
 EXIT_MEMORY = 3
 EXIT_FAILED = 4
+FORKSERVER_PRELOAD = ("weasyprint", "reporter.render.fetcher", "reporter.render.pdf_worker")
 PDF_VARIANTS = frozenset({"pdf/a-1b", "pdf/a-2b", "pdf/a-3b", "pdf/a-2u", "pdf/a-3u", "pdf/ua-1"})
 
 
@@ -64,34 +65,61 @@ def render_pdf_measured(
         "timeout": timeout,
         "pdf_variant": pdf_variant.lower() if pdf_variant else None,
     }
-    command = [sys.executable, "-m", "reporter.render.pdf_worker", json.dumps(options)]
-    try:
-        proc = subprocess.run(
-            command,
-            input=html.encode("utf-8"),
-            capture_output=True,
-            timeout=timeout,
-            env=_child_env(),
-            check=False,
-        )
-    except subprocess.TimeoutExpired as exc:
-        raise RenderError(
-            f"PDF rendering took longer than {timeout:g} s and was stopped",
-            hint="raise the render timeout, or look for a runaway item (an enormous table or image)",
-        ) from exc
-    stderr = proc.stderr.decode("utf-8", "replace")
+    returncode, pdf, stderr = _run_child(options, html, timeout)
     stats = _forward_log(stderr)
-    if proc.returncode != 0:
-        raise _failure(proc.returncode, stderr, memory_mb)
-    return PdfResult(proc.stdout, float(stats.get("seconds", 0.0)), int(stats.get("peak_rss_kb", 0)))
+    if returncode != 0:
+        raise _failure(returncode, stderr, memory_mb)
+    return PdfResult(pdf, float(stats.get("seconds", 0.0)), int(stats.get("peak_rss_kb", 0)))
 
 
-def _child_env() -> dict[str, str]:
-    # The child must import this very package, installed or not.
-    env = dict(os.environ)
-    package_root = str(Path(__file__).resolve().parents[2])
-    env["PYTHONPATH"] = os.pathsep.join(p for p in (package_root, env.get("PYTHONPATH", "")) if p)
-    return env
+def _run_child(options: dict[str, Any], html: str, timeout: float) -> tuple[int, bytes, str]:
+    """Render in a fresh child process; return its exit code, the PDF and everything it printed."""
+    from multiprocessing.connection import wait
+
+    from reporter.render import pdf_worker
+
+    ctx = _context()
+    reader, writer = ctx.Pipe(duplex=False)
+    proc = ctx.Process(target=pdf_worker.child, args=(writer, options, html), name="reporter-pdf")
+    try:
+        proc.start()
+        writer.close()  # so a child that dies before answering reads as EOF, not as a hang
+        if not wait([reader], timeout):
+            raise RenderError(
+                f"PDF rendering took longer than {timeout:g} s and was stopped",
+                hint="raise the render timeout, or look for a runaway item (an enormous table or image)",
+            )
+        try:
+            returncode, pdf, stderr = reader.recv()
+        except EOFError:  # crashed or killed (a signal, the CPU limit): the exit code says which
+            proc.join()
+            returncode, pdf, stderr = proc.exitcode if proc.exitcode is not None else EXIT_FAILED, b"", ""
+            if returncode == 1:  # multiprocessing's own failure: the child never reached the worker
+                raise RenderError(
+                    "the PDF renderer's process failed to start (its traceback is on stderr)",
+                    hint="a script that renders PDFs must keep its top-level code under "
+                    "`if __name__ == '__main__':`, as multiprocessing re-imports it in the child",
+                ) from None
+        return returncode, pdf, stderr
+    finally:
+        if proc.is_alive():
+            proc.kill()
+        if proc.pid is not None:
+            proc.join()
+            proc.close()
+        writer.close()
+        reader.close()
+
+
+def _context() -> BaseContext:
+    # A forkserver that has imported WeasyPrint once forks each render's child from that warm state:
+    # every PDF still gets its own process, limits and timeout, minus a new interpreter and the import.
+    # The server is started on first use and shared by the whole process (multiprocessing keeps one).
+    if "forkserver" not in multiprocessing.get_all_start_methods():
+        return multiprocessing.get_context("spawn")
+    ctx = multiprocessing.get_context("forkserver")
+    ctx.set_forkserver_preload(list(FORKSERVER_PRELOAD))
+    return ctx
 
 
 def _forward_log(stderr: str) -> dict[str, float]:
