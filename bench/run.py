@@ -46,7 +46,9 @@ def assemble() -> None:
         "",
     ]
     for result in sorted(RESULTS.glob("*.md")):
-        parts.append(result.read_text(encoding="utf-8").strip())
+        text = result.read_text(encoding="utf-8").strip()
+        # Each topic is a section of this page, whatever heading level its script chose.
+        parts.append("## " + text[2:] if text.startswith("# ") else text)
         parts.append("")
     (ROOT / "docs" / "benchmarks.md").write_text("\n".join(parts), encoding="utf-8")
 
