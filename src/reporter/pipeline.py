@@ -19,6 +19,7 @@ from reporter.sources.seeds import SEED_SOURCE
 from reporter.store import Store
 
 if TYPE_CHECKING:
+    from reporter.deliver.outbox import DeliveryResult
     from reporter.nlp.analyze import Analyzer
 
 log = logging.getLogger(__name__)
@@ -219,7 +220,7 @@ class RunOutcome:
 
     ingest: IngestResult
     build: BuildResult
-    delivery: object | None = None  # whatever reporter.deliver returned
+    delivery: DeliveryResult | None = None
     not_sent: str | None = None  # why nothing was sent, when nothing was
 
 
@@ -243,10 +244,7 @@ def run(
         ctx.store.runs.finish(run_id, "skipped", detail={"reason": reason})
         log.info("%s %s not sent: %s", spec.slug, period.key, reason)
         return RunOutcome(ingested, built, not_sent=reason)
-    delivery = deliver_report(ctx, spec, period)
-    if delivery is None:
-        return RunOutcome(ingested, built, not_sent="delivery is not available in this version")
-    return RunOutcome(ingested, built, delivery=delivery)
+    return RunOutcome(ingested, built, delivery=deliver_report(ctx, spec, period))
 
 
 def _why_not_send(ctx: Context, spec: ReportSpec, period: Period, built: BuildResult) -> str | None:
@@ -267,32 +265,18 @@ def _why_not_send(ctx: Context, spec: ReportSpec, period: Period, built: BuildRe
     return None
 
 
-def deliver_report(ctx: Context, spec: ReportSpec, period: Period) -> object | None:
-    """Email the finished build to the report's subscribers through reporter.deliver (None if absent).
+def deliver_report(ctx: Context, spec: ReportSpec, period: Period) -> DeliveryResult:
+    """Email the finished build to the report's subscribers.
 
-    The outbox there is keyed by (build, subscriber), so calling this again sends only what was not sent.
+    The outbox is keyed by (build, subscriber), so calling this again sends only what was not sent.
     """
-    import importlib
+    from reporter.deliver import send_report
 
-    try:
-        module = importlib.import_module("reporter.deliver")
-    except ModuleNotFoundError as exc:
-        if exc.name != "reporter.deliver":
-            raise
-        module = None
-    send_report = getattr(module, "send_report", None)
-    if send_report is None:
-        log.warning("%s %s was built but not sent: delivery is not available", spec.slug, period.key)
-        return None
     return send_report(ctx.config, spec.slug, period.key, now=ctx.now())
 
 
 def _has_subscribers(ctx: Context, spec: ReportSpec) -> bool:
-    try:
-        from reporter.store.subscribers import SubscriberRepo
-    except ImportError:  # delivery not installed in this version: nobody to send to
-        return False
-    return bool(SubscriberRepo(ctx.store.engine).active(spec.slug))
+    return bool(ctx.store.subscribers.active(spec.slug))
 
 
 def compose_report(ctx: Context, spec: ReportSpec, period: Period) -> Report:

@@ -183,7 +183,12 @@ def run(
         out.print(f"{built.report.title}: {paragraphs} paragraphs in {len(built.report.sections)} sections")
     for fmt, path in sorted(built.files.items()):
         out.print(f"  {fmt:<4} {path}", markup=False)
-    out.print(f"send: {outcome.not_sent}" if outcome.not_sent else f"send: {outcome.delivery}", markup=False)
+    out.print(
+        f"send: {outcome.not_sent}"
+        if outcome.not_sent
+        else f"send: {outcome.delivery.summary() if outcome.delivery else 'nothing'}",
+        markup=False,
+    )
 
 
 def _skip_reason(config: Path, slug: str, period_key: str) -> str:

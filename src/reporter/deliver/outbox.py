@@ -73,6 +73,21 @@ class DeliveryResult:
         """Whether everything due went out."""
         return not (self.failed or self.deferred or self.unknown or self.error)
 
+    def summary(self) -> str:
+        """One line for a person: what was sent, skipped, failed or left pending."""
+        parts = [f"sent {self.sent}", f"already sent {self.already_sent}"]
+        parts += [
+            f"{label} {n}"
+            for label, n in (
+                ("failed", len(self.failed)),
+                ("deferred", len(self.deferred)),
+                ("unknown", len(self.unknown)),
+                ("pending", self.pending),
+            )
+            if n
+        ]
+        return ", ".join(parts) + (f"; stopped: {self.error}" if self.error else "")
+
 
 @dataclass
 class _Tally:
