@@ -305,3 +305,16 @@ def test_an_empty_period_says_so() -> None:
     assert report.overview == ("No coverage of Japan's foreign relations was found for November 2025.",)
     assert report.problems == ("kyodo: timed out",)
     assert report.title == "Country Report: Japan (November 2025)"
+
+
+def test_a_paragraph_never_opens_on_a_connective_that_leans_on_a_sentence_left_out() -> None:
+    from reporter.compose.salience import Scored, select
+    from reporter.models import Span
+
+    text = (
+        "Indeed, the alliance held firm. Tokyo and Seoul agreed to share missile warning data in real time."
+    )
+    first, second = Span(0, 31), Span(32, len(text))
+    scored = [Scored(first, 5, 0.9, 1.0, 1.0, 1.0, True), Scored(second, 14, 0.8, 1.0, 0.7, 1.0, True)]
+    assert select(scored, text=text, min_words=5, max_words=40) == [second]
+    assert select(scored[:1], text=text, min_words=5, max_words=40) == [first]  # alone, it is kept

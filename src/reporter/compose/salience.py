@@ -7,6 +7,7 @@ with the report. The chosen sentences are returned in source order, whole, about
 from __future__ import annotations
 
 import math
+import re
 from collections import Counter
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
@@ -178,6 +179,20 @@ def _usable(text: str, n_words: int) -> bool:
     return n_words >= 5 and text.rstrip()[-1:] in ".!?”’\"')…"
 
 
+# Openers that lean on the sentence before them: out of context they make a paragraph read oddly.
+_LEANING = re.compile(
+    r"^[\"“‘']?(Indeed|Meanwhile|However|Instead|But|And|Yet|Still|Also|Moreover|Furthermore|Likewise|"
+    r"Similarly|Nevertheless|Nonetheless|Overall|Thus|Hence|Therefore|That said|Even so|In turn|As such|"
+    r"Besides|Otherwise|Conversely|In contrast|By contrast|For (?:now|instance|example)|Then)\b"
+)
+LEANING_PENALTY = 0.6
+
+
+def leans_on_previous(text: str) -> bool:
+    """Whether a sentence opens with a connective that needs the sentence before it."""
+    return bool(_LEANING.match(text.lstrip()))
+
+
 def _relevance(span: Span, passage: Passage, section: Section | None, subject: str, text: str) -> float:
     members = set(section.members) if section else set()
     best = 0.0
@@ -217,6 +232,8 @@ def score_sentences(
             + WEIGHTS["position"] * position
             + WEIGHTS["relevance"] * relevance
         )
+        if leans_on_previous(text):
+            score *= LEANING_PENALTY
         n_words = word_count(text)
         scored.append(Scored(span, n_words, score, centrality, position, relevance, _usable(text, n_words)))
     return scored
@@ -248,4 +265,9 @@ def select(
         total += s.words
         if total >= (min_words + max_words) // 2:
             break
-    return sorted((s.span for s in chosen), key=lambda sp: sp.start)
+    spans = sorted((s.span for s in chosen), key=lambda sp: sp.start)
+    # A paragraph should not open on "Indeed, ..." or "Meanwhile, ...": drop such an opener when
+    # other sentences remain to carry the paragraph.
+    while len(spans) > 1 and leans_on_previous(text[spans[0].start : spans[0].end]):
+        spans.pop(0)
+    return spans
