@@ -222,6 +222,7 @@ def _register_optional(app: typer.Typer) -> None:
         "schedule": ("reporter.cli.schedule", "schedule", "run the scheduler in the foreground"),
         "run": ("reporter.cli.schedule", "run", "ingest, build and send one report once"),
         "status": ("reporter.cli.schedule", "status", "show the next run of every scheduled job"),
+        "serve": ("reporter.cli.serve", "serve", "serve the archive, unsubscribe links and on-demand builds"),
     }
     for name, (module, attr, help_text) in commands.items():
         try:
