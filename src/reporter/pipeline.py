@@ -272,7 +272,7 @@ def deliver_report(ctx: Context, spec: ReportSpec, period: Period) -> DeliveryRe
     """
     from reporter.deliver import send_report
 
-    return send_report(ctx.config, spec.slug, period.key, now=ctx.now())
+    return send_report(ctx.config, spec.slug, period.key, now=ctx.now(), store=ctx.store)
 
 
 def _has_subscribers(ctx: Context, spec: ReportSpec) -> bool:

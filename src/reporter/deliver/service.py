@@ -19,6 +19,7 @@ from reporter.deliver.tokens import secret_from_env
 from reporter.deliver.transport import DirectoryTransport, SmtpTransport, Transport
 from reporter.errors import DeliveryError
 from reporter.models import Period, Report
+from reporter.store import Store
 from reporter.store.deliveries import SENT, DeliveryRepo
 from reporter.store.subscribers import SubscriberRepo
 
@@ -144,17 +145,20 @@ def send_report(
     retry_unknown: bool = False,
     env: Mapping[str, str] | None = None,
     now: datetime | None = None,
+    store: Store | None = None,
 ) -> DeliveryResult:
-    """`reporter send`: mail the finished build of one report period, as recorded in the store."""
-    from reporter.store import Store
+    """`reporter send`: mail the finished build of one report period, as recorded in the store.
 
+    Pass the caller's open `store` to reuse it; otherwise one is opened (and closed) here.
+    """
     spec = config.report(slug)
     try:
         period = Period.parse(period_key, spec.period_months)
     except ValueError as exc:
         raise DeliveryError(str(exc), hint="give the period as YYYY-MM, e.g. --period 2025-11") from None
     secret = secret_from_env(env)
-    store = Store.open(config.settings.database_url)
+    owned = store is None
+    store = store or Store.open(config.settings.database_url)
     try:
         build_id, files = find_build(store.engine, spec.slug, period)
         if "json" not in files:
@@ -169,8 +173,8 @@ def send_report(
                 report,
                 {k: v for k, v in files.items() if v.exists()},
                 build_id=build_id,
-                subscribers=SubscriberRepo(store.engine),
-                outbox=DeliveryRepo(store.engine),
+                subscribers=store.subscribers,
+                outbox=store.deliveries,
                 smtp=config.smtp,
                 secret=secret,
                 now=now or datetime.now(UTC),
@@ -190,4 +194,5 @@ def send_report(
             store.runs.finish(run_id, "ok" if result.ok else "failed", detail=detail, error=result.error)
         return result
     finally:
-        store.close()
+        if owned:
+            store.close()
