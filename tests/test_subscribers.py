@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import re
 from pathlib import Path
 
@@ -88,12 +89,70 @@ def test_import_adds_the_good_lines_and_lists_the_bad_ones(repo: SubscriberRepo,
         ("ann@example.org", "Ann Lee", "both"),
         ("bob@example.org", None, "pdf"),
     ]
+    # A second line for an address updates it (the last one wins), as a re-import does.
+    assert [(s.email, s.name) for s in result.updated] == [("ann@example.org", "Ann again")]
     assert [(line, email) for line, email, _ in result.refused] == [
         (3, "not-an-address"),
-        (6, "ANN@example.org"),
         (7, "cy@example.org"),
     ]
-    assert "already subscribed" in result.refused[1][2] and "unknown format" in result.refused[2][2]
+    assert "unknown format" in result.refused[1][2]
+
+
+def test_imported_subscriptions_record_their_consent_source(repo: SubscriberRepo, tmp_path: Path) -> None:
+    csv = tmp_path / "people.csv"
+    csv.write_text("ann@example.org\n", encoding="utf-8")
+    repo.import_csv(csv, report="japan")
+    repo.add("bob@example.org", report="japan")
+    by_email = {s.email: s for s in repo.list()}
+    assert (by_email["ann@example.org"].consent_source, by_email["ann@example.org"].consent_note) == (
+        "import",
+        "people.csv",
+    )
+    assert by_email["ann@example.org"].consent_at is not None
+    assert by_email["bob@example.org"].consent_source == "operator"
+
+
+def test_importing_the_same_list_again_updates_instead_of_failing(
+    repo: SubscriberRepo, tmp_path: Path
+) -> None:
+    csv = tmp_path / "people.csv"
+    csv.write_text("email,name,format\nann@example.org,Ann,pdf\nbob@example.org,Bob,\n", encoding="utf-8")
+    repo.import_csv(csv, report="japan")
+    csv.write_text(
+        "email,name,format\nann@example.org,Ann Lee,both\nbob@example.org,Bob,\n", encoding="utf-8"
+    )
+    again = repo.import_csv(csv, report="japan")
+    assert (len(again.added), again.unchanged, again.refused) == (0, 1, ())
+    assert [(s.email, s.name, s.format) for s in again.updated] == [("ann@example.org", "Ann Lee", "both")]
+    assert len(repo.list()) == 2
+
+
+def test_an_import_never_adds_back_someone_who_unsubscribed(repo: SubscriberRepo, tmp_path: Path) -> None:
+    sub = repo.add("ann@example.org", report="japan")
+    repo.unsubscribe(sub.subscriber_id, "japan")
+    csv = tmp_path / "people.csv"
+    csv.write_text("ann@example.org\n", encoding="utf-8")
+    result = repo.import_csv(csv, report="japan")
+    assert result.added == () and "an import does not add them back" in result.refused[0][2]
+    assert repo.list() == []
+
+
+def test_confirming_twice_subscribes_once_and_brings_back_someone_who_left(repo: SubscriberRepo) -> None:
+    first, changed = repo.confirm("ann@example.org", report="japan", format="html")
+    assert changed and (first.consent_source, first.format) == ("confirmed", "html")
+    again, changed = repo.confirm("ANN@example.org", report="japan")
+    assert not changed and again == first
+    repo.unsubscribe(first.subscriber_id, "japan")
+    back, changed = repo.confirm("ann@example.org", report="japan")
+    assert changed and back.active and len(repo.list()) == 1
+
+
+def test_search_finds_by_address_or_name_in_any_case(repo: SubscriberRepo) -> None:
+    repo.add("ann@example.org", report="japan", name="Ann Lee")
+    repo.add("bob@example.net", report="japan")
+    assert [s.email for s in repo.search("LEE")] == ["ann@example.org"]
+    assert [s.email for s in repo.search("example.net")] == ["bob@example.net"]
+    assert len(repo.search("")) == 2
 
 
 def test_import_without_a_header_reads_email_then_name(repo: SubscriberRepo, tmp_path: Path) -> None:
@@ -140,8 +199,25 @@ def test_cli_import_reports_refused_lines(project: Path) -> None:
     (project / "people.csv").write_text("ann@example.org\nnope\nbob@example.org\n", encoding="utf-8")
     result = _cli("subscribers", "import", "people.csv", "--report", "japan")
     assert result.exit_code == 0, result.output
-    assert "imported 2 subscription(s); refused 1" in result.stdout
+    assert "imported 2 subscription(s), updated 0, unchanged 0; refused 1" in result.stdout
     assert "line 2: nope: 'nope' is not a valid email address" in result.stdout
+
+
+def test_cli_export_writes_a_csv_that_import_reads_back(project: Path) -> None:
+    _cli("subscribers", "add", "ann@example.org", "--report", "japan", "--name", "Lee, Ann", "-f", "both")
+    exported = _cli("subscribers", "export", "--report", "japan")
+    assert exported.exit_code == 0, exported.output
+    lines = exported.stdout.splitlines()
+    assert (
+        lines[0] == "email,name,report,format,status,subscribed,unsubscribed,consent,consent_at,consent_note"
+    )
+    assert lines[1].startswith('ann@example.org,"Lee, Ann",japan,both,active,')
+    row = next(csv.DictReader(lines))
+    assert (row["consent"], row["consent_note"], row["unsubscribed"]) == ("operator", "command line", "")
+    written = _cli("subscribers", "export", "-o", "out.csv")
+    assert written.exit_code == 0 and "wrote 1 subscription(s) to out.csv" in written.stdout
+    again = _cli("subscribers", "import", "out.csv", "--report", "japan")
+    assert "imported 0 subscription(s), updated 0, unchanged 1; refused 0" in again.stdout
 
 
 def test_cli_unsubscribe_acts_on_a_mailed_token(project: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -1,4 +1,4 @@
-"""`reporter subscribers add|list|remove|import|unsubscribe`: who receives each report."""
+"""`reporter subscribers add|list|remove|import|export|unsubscribe`: who receives each report."""
 
 from __future__ import annotations
 
@@ -68,7 +68,10 @@ def add(
     """
     ctx = open_context(config)
     try:
-        sub = _repo(ctx).add(email, report=_slug(ctx, report), name=name, format=fmt, resubscribe=resubscribe)
+        sub = _repo(ctx).add(
+            email, report=_slug(ctx, report), name=name, format=fmt, resubscribe=resubscribe,
+            consent="operator", consent_note="command line",
+        )  # fmt: skip
     finally:
         ctx.close()
     console().print(f"subscribed {sub.email} to {sub.report} ({sub.format})", markup=False)
@@ -161,11 +164,47 @@ def import_(
     finally:
         ctx.close()
     out = console()
-    out.print(f"imported {len(result.added)} subscription(s); refused {len(result.refused)}", markup=False)
+    out.print(
+        f"imported {len(result.added)} subscription(s), updated {len(result.updated)}, "
+        f"unchanged {result.unchanged}; refused {len(result.refused)}",
+        markup=False,
+    )
     for line, email, reason in result.refused:
         out.print(f"  line {line}: {email or '(empty)'}: {reason}", markup=False)
-    if result.refused and not result.added:
+    if result.refused and not (result.added or result.updated or result.unchanged):
         raise typer.Exit(1)
+
+
+@app.command()
+@handle_errors
+def export(
+    report: Annotated[str | None, typer.Option("--report", "-r", help="Only this report.")] = None,
+    output: Annotated[
+        Path | None, typer.Option("--output", "-o", help="Write to this file instead of standard output.")
+    ] = None,
+    active: Annotated[bool, typer.Option("--active", help="Only those still subscribed.")] = False,
+    config: ConfigOption = DEFAULT_CONFIG,
+) -> None:
+    """Write the subscribers as CSV (with status and consent), which `import` reads back.
+
+    Example: reporter subscribers export --report japan -o japan-subscribers.csv
+    """
+    import sys
+
+    from reporter.store.subscribers import write_export
+
+    ctx = open_context(config)
+    try:
+        slug = ctx.config.report(report).slug if report else None
+        subs = _repo(ctx).list(slug, include_unsubscribed=not active)
+    finally:
+        ctx.close()
+    if output is None:
+        write_export(subs, sys.stdout)
+        return
+    with output.open("w", encoding="utf-8", newline="") as fh:
+        count = write_export(subs, fh)
+    console().print(f"wrote {count} subscription(s) to {output}", markup=False)
 
 
 @app.command()

@@ -157,6 +157,10 @@ subscriptions = Table(
     Column("format", String(8), nullable=False, default="pdf"),  # pdf | html | both
     Column("created_at", UTCDateTime(), nullable=False),
     Column("unsubscribed_at", UTCDateTime()),
+    # Where consent came from: confirmed (double opt-in) | import | operator | cli; NULL: not recorded.
+    Column("consent_source", String(20)),
+    Column("consent_at", UTCDateTime()),
+    Column("consent_note", Text),  # e.g. the imported file's name
 )
 
 # The outbox: one row per (build, subscriber), so nobody gets the same report twice.
