@@ -363,6 +363,27 @@ class LeftOut:
 
 
 @dataclass(frozen=True, slots=True)
+class Decision:
+    """What the build decided about one item of the period: relevant, where, in which story, and why.
+
+    One row per item; an item is relevant when any of its passages is. `placement` is "paragraph" when
+    the item is cited by a paragraph (as its lead or as "also reported by"), "also" when it is listed
+    under a section's "Also this month", "left out" otherwise.
+    """
+
+    item_id: str
+    url: str | None
+    title: str
+    outlet: str | None
+    published: datetime
+    relevant: bool
+    section: str | None
+    story: str | None  # stable story id, shared by every item of one story
+    placement: str  # "paragraph" | "also" | "left out"
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
 class Report:
     """A composed report for one period, ready to render."""
 
@@ -376,6 +397,7 @@ class Report:
     left_out: tuple[LeftOut, ...] = ()
     problems: tuple[str, ...] = ()  # feeds or seeds that failed, shown honestly in the report
     coverage: tuple[tuple[str, int, int | None], ...] = ()  # section, items, items last period
+    decisions: tuple[Decision, ...] = ()  # one per item of the period: for evaluation and `analyze`
 
     @property
     def is_empty(self) -> bool:

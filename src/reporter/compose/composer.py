@@ -8,7 +8,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
 
-from reporter.compose import dedup, leads, overview, paragraphs, sources
+from reporter.compose import decisions, dedup, leads, overview, paragraphs, sources
 from reporter.compose import period as periods
 from reporter.compose.paragraphs import Candidate, Unit, Written
 from reporter.compose.sentences import word_count
@@ -109,6 +109,12 @@ def _story(unit: Unit, done: Written, order: int) -> overview.Story:
     )
 
 
+def _outcome(c: Candidate, story: str | None) -> decisions.Outcome:
+    """A kept passage's outcome: relevant, in its section and story."""
+    why = "; ".join(c.passage.reasons[:2]) or f"about {c.section.name}"
+    return decisions.Outcome(c.item.id, c.passage.index, True, c.section.name, story, why)
+
+
 def _left_out(dropped: Sequence[Dropped]) -> tuple[LeftOut, ...]:
     """One entry per item and reason, saying how many of its passages it concerns."""
     grouped: dict[tuple[str, str], list[Dropped]] = defaultdict(list)
@@ -143,11 +149,14 @@ def compose(
         [dedup.Doc(c.key, c.item.id, c.item.text[c.passage.start : c.passage.end]) for c in candidates]
     )
     stories: list[tuple[Candidate, list[Candidate]]] = []
+    story_of: dict[int, str] = {}  # candidate key → story id
     for keys in groups:
         group = [candidates[k] for k in keys]
         primary = _primary(group)
         others = [c for c in group if c is not primary]
         stories.append((primary, others))
+        sid = decisions.story_id(primary.item.id, primary.passage.index)
+        story_of.update((c.key, sid) for c in group)
         for other in others:
             detail = f"same story as {primary.item.outlet}, “{primary.item.title}”"
             dropped.append(Dropped(other.item, other.passage, DUPLICATE, detail))
@@ -188,6 +197,18 @@ def compose(
         )
         sections.append(ReportSection(name=section.name, anchor=base, paragraphs=tuple(out)))
 
+    in_paragraph = {
+        item_id: section.name
+        for section in sections
+        for p in section.paragraphs
+        for item_id in cited.get(p.anchor, (p.item_id,))
+    }
+    outcomes = [_outcome(c, story_of.get(c.key)) for c in candidates]
+    outcomes += [
+        decisions.Outcome(d.item.id, d.passage.index if d.passage else None, False, None, None, d.detail)
+        for d in dropped
+        if d.reason == NOT_RELEVANT
+    ]
     items = {a.item.id: a.item for a in analyses}
     numbered, source_refs = sources.number_sources(sections, cited, items)
     distinct = {_source_key(c) for c in candidates if c.section.name in counts}
@@ -218,4 +239,5 @@ def compose(
         left_out=_left_out(dropped),
         problems=tuple(problems),
         coverage=coverage,
+        decisions=decisions.decide(analyses, period, outcomes, in_paragraph=in_paragraph),
     )

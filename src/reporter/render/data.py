@@ -6,7 +6,7 @@ import json
 from datetime import date, datetime
 from typing import Any
 
-from reporter.models import Paragraph, Report
+from reporter.models import Decision, Paragraph, Report
 
 FORMAT_VERSION = 1
 
@@ -30,6 +30,21 @@ def _paragraph(p: Paragraph) -> dict[str, Any]:
         "title": p.title,
         "also_reported_by": list(p.also_reported_by),
         "source_numbers": list(p.source_numbers),
+    }
+
+
+def _decision(d: Decision) -> dict[str, Any]:
+    return {
+        "item_id": d.item_id,
+        "url": d.url,
+        "title": d.title,
+        "outlet": d.outlet,
+        "published": _day(d.published),
+        "relevant": d.relevant,
+        "section": d.section,
+        "story": d.story,
+        "placement": d.placement,
+        "reason": d.reason,
     }
 
 
@@ -78,6 +93,7 @@ def report_data(report: Report) -> dict[str, Any]:
             {"section": name, "items": items, "items_last_period": last}
             for name, items, last in report.coverage
         ],
+        "decisions": [_decision(d) for d in report.decisions],
     }
 
 
