@@ -142,3 +142,33 @@ def test_smtp_settings_come_from_file_and_environment_and_the_password_only_from
     assert config.smtp.host == "localhost" and config.smtp.port == 465 and config.smtp.ssl
     assert config.smtp.from_addr == "briefs@example.org"
     assert config.smtp.password == "s3cret" and "s3cret" not in repr(config.smtp)
+
+
+def test_every_key_of_the_schema_says_what_it_is_for() -> None:
+    from reporter.config.schema import MODELS
+
+    undescribed = [
+        f"{model.__name__}.{name}"
+        for model in MODELS.values()
+        for name, info in model.model_fields.items()
+        if not (info.description or "").strip()
+    ]
+    assert undescribed == []
+
+
+def test_the_environment_overrides_smtp_settings_named_in_the_schema() -> None:
+    from reporter.config.schema import SmtpModel, env_var
+
+    assert env_var(SmtpModel, "host") == "REPORTER_SMTP_HOST"
+    config = parse(
+        """
+        smtp: {host: mail.example.org, port: 25, starttls: false}
+        reports: [{slug: japan, subject: JP, sections: [{name: Overview}]}]
+        """,
+        env={
+            "REPORTER_SMTP_HOST": "relay.test",
+            "REPORTER_SMTP_PORT": "2525",
+            "REPORTER_SMTP_STARTTLS": "yes",
+        },
+    )
+    assert (config.smtp.host, config.smtp.port, config.smtp.starttls) == ("relay.test", 2525, True)

@@ -1,0 +1,129 @@
+"""From the validated file to the program's dataclasses: paths resolved, the environment applied."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+
+from reporter.config.schema import OVERVIEW, FileModel, SettingsModel, SmtpModel, env_var
+from reporter.config.settings import Config, Settings, SmtpSettings
+from reporter.models import FeedSpec, ReportSpec, Schedule, Section
+
+_TRUE_WORDS = {"1", "true", "yes", "on"}
+
+
+def resolve(parsed: FileModel, config_path: Path, env: Mapping[str, str]) -> Config:
+    """Turn the validated file into dataclasses, with paths resolved and the environment applied."""
+    from reporter.nlp.gazetteer import Gazetteer
+
+    gazetteer = Gazetteer.load()
+    base = config_path.resolve().parent
+
+    def path(p: str) -> Path:
+        q = Path(p).expanduser()
+        return q if q.is_absolute() else base / q
+
+    s = parsed.settings
+
+    def setting(name: str) -> str | None:
+        var = env_var(SettingsModel, name)
+        return (env.get(var) if var else None) or getattr(s, name)
+
+    data_dir = path(setting("data_dir") or s.data_dir)  # `or`: an empty variable counts as unset
+    output_dir = path(setting("output_dir") or s.output_dir)
+    database_url = setting("database_url") or f"sqlite:///{data_dir / 'reporter.db'}"
+    settings = Settings(
+        config_path=config_path,
+        base_dir=base,
+        data_dir=data_dir,
+        output_dir=output_dir,
+        seeds_dir=path(s.seeds_dir),
+        templates_dir=path(s.templates_dir),
+        database_url=database_url,
+        user_agent=s.user_agent,
+        publisher=s.publisher,
+    )
+    feeds = tuple(
+        FeedSpec(
+            name=f.name,
+            url=f.url,
+            outlet=f.outlet,
+            enabled=f.enabled,
+            timeout=f.timeout,
+            max_entries=f.max_entries,
+            full_text=f.full_text,
+            language=f.language,
+            subject_focused=f.subject_focused,
+            headers=tuple(f.headers.items()),
+        )
+        for f in parsed.feeds
+    )
+    reports = tuple(
+        ReportSpec(
+            slug=r.slug,
+            subject=r.subject,
+            subject_name=gazetteer.name(r.subject),
+            title=r.title,
+            sections=tuple(
+                Section(name=sec.name, members=tuple(sec.members), overview=sec.name == OVERVIEW)
+                for sec in r.sections
+            ),
+            feeds=tuple(f.name for f in parsed.feeds) if r.feeds == "all" else tuple(r.feeds),
+            seeds=r.seeds,
+            schedule=Schedule(
+                cron=r.schedule.cron,
+                timezone=r.schedule.timezone,
+                ingest_every_hours=r.schedule.ingest_every_hours,
+                misfire_grace_hours=r.schedule.misfire_grace_hours,
+            ),
+            period_months=r.period.months,
+            page_size=r.page_size,
+            publisher=s.publisher,
+            send_empty=r.send_empty,
+        )
+        for r in parsed.reports
+    )
+    return Config(settings=settings, feeds=feeds, reports=reports, smtp=smtp_settings(parsed.smtp, env, base))
+
+
+def smtp_settings(
+    smtp: SmtpModel | None, env: Mapping[str, str], config_dir: Path | None = None
+) -> SmtpSettings:
+    """SMTP settings from the file, each overridable by its REPORTER_* variable; the password from env."""
+    base = smtp or SmtpModel()
+
+    def text(name: str) -> str | None:
+        var = env_var(SmtpModel, name)
+        return (env.get(var) if var else None) or getattr(base, name)
+
+    def flag(name: str) -> bool:
+        var = env_var(SmtpModel, name)
+        raw = env.get(var) if var else None
+        return getattr(base, name) if raw is None else raw.strip().lower() in _TRUE_WORDS
+
+    key_file = text("dkim_key_file")
+    key_path = Path(key_file).expanduser() if key_file else None
+    if key_path is not None and not key_path.is_absolute() and config_dir is not None:
+        key_path = config_dir / key_path
+    port = env.get(env_var(SmtpModel, "port") or "")
+    return SmtpSettings(
+        host=text("host") or base.host,
+        port=int(port) if port else base.port,
+        starttls=flag("starttls"),
+        ssl=flag("ssl"),
+        user=text("user"),
+        from_addr=text("from_addr") or base.from_addr,
+        reply_to=base.reply_to,
+        timeout=base.timeout,
+        per_second=base.per_second,
+        max_attachment_mb=base.max_attachment_mb,
+        base_url=base.base_url,
+        password=env.get("REPORTER_SMTP_PASSWORD"),
+        unsubscribe_to=base.unsubscribe_to,
+        max_attempts=base.max_attempts,
+        retry_after=base.retry_after,
+        retry_within=base.retry_within,
+        dkim_key_file=key_path,
+        dkim_selector=text("dkim_selector"),
+        dkim_domain=text("dkim_domain"),
+    )

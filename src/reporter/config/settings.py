@@ -1,0 +1,76 @@
+"""The validated configuration as the rest of the program sees it: frozen dataclasses, paths resolved."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from reporter.config.schema import DEFAULT_USER_AGENT
+from reporter.errors import ConfigError
+from reporter.models import FeedSpec, ReportSpec
+
+
+@dataclass(frozen=True, slots=True)
+class SmtpSettings:
+    """How to reach the SMTP server; the password only ever comes from REPORTER_SMTP_PASSWORD."""
+
+    host: str = "localhost"
+    port: int = 587
+    starttls: bool = True
+    ssl: bool = False
+    user: str | None = None
+    from_addr: str = "reports@localhost"
+    reply_to: str | None = None
+    timeout: float = 30.0
+    per_second: float = 5.0
+    max_attachment_mb: float = 10.0
+    base_url: str | None = None
+    password: str | None = field(default=None, repr=False)
+    unsubscribe_to: str | None = None
+    max_attempts: int = 5
+    retry_after: float = 2.0
+    retry_within: float = 120.0
+    dkim_key_file: Path | None = None
+    dkim_selector: str | None = None
+    dkim_domain: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    """Where things live: resolved paths and the database URL, after environment overrides."""
+
+    config_path: Path
+    base_dir: Path
+    data_dir: Path
+    output_dir: Path
+    seeds_dir: Path
+    templates_dir: Path
+    database_url: str
+    user_agent: str = DEFAULT_USER_AGENT
+    publisher: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Config:
+    """The whole validated configuration."""
+
+    settings: Settings
+    feeds: tuple[FeedSpec, ...]
+    reports: tuple[ReportSpec, ...]
+    smtp: SmtpSettings = field(default_factory=SmtpSettings)
+
+    def report(self, slug: str) -> ReportSpec:
+        """The report with this slug, or a ConfigError naming the ones there are."""
+        for r in self.reports:
+            if r.slug == slug:
+                return r
+        known = ", ".join(r.slug for r in self.reports) or "none"
+        raise ConfigError(
+            str(self.settings.config_path),
+            [f"no report named {slug!r} (configured: {known})"],
+            hint="use one of the report slugs under `reports:` in feeds.yaml",
+        )
+
+    def feeds_for(self, report: ReportSpec) -> tuple[FeedSpec, ...]:
+        """The enabled feeds that feed a report."""
+        return tuple(f for f in self.feeds if f.enabled and f.name in report.feeds)
