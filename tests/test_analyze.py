@@ -214,3 +214,17 @@ def test_without_a_model_the_blank_pipeline_still_finds_countries(japan, caplog)
     item = make_item("Japan and South Korea met in Seoul.", published=date(2025, 1, 5))
     (passage,) = blank.analyze_one(item, japan).passages
     assert passage.section == "South Korea" and len(passage.sentences) == 1
+
+
+@pytest.mark.parametrize(
+    "teaser",
+    [
+        "Japan and Australia plan closer defence cooperation in the Pacific",
+        "Japan's envoy has protested to Beijing over the detention\n\nRead Full Article at Example.com",
+    ],
+)
+def test_a_feed_teaser_without_a_full_stop_is_the_text_not_a_title(analyzer, japan, teaser):
+    item = make_item(teaser, published=date(2023, 10, 2), kind="feed", title="A headline from the feed")
+    passages = analyzer.analyze_one(item, japan).passages
+    assert len(passages) == 1
+    assert passages[0].text == teaser.split("\n")[0]

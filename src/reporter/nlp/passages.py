@@ -13,7 +13,8 @@ _TERMINAL = tuple('.!?…:;"”’)]')
 _HEADING_ENDS = (".", "!", "?", "…", ":", ";", ",")
 _LIST_ITEM = re.compile(r"^(?:[-•*·▪–]\s+|\d{1,2}[.)]\s+)")
 _BOILERPLATE = re.compile(
-    r"^(?:https?://|www\.|\S+\.(?:com|org|net|co\.uk|jp)\b|No comments|Post a Comment|Share this|Share on|"
+    r"^(?:https?://|www\.|Read (?:the )?full (?:article|story)\b|"
+    r"\S+\.(?:com|org|net|co\.uk|jp)\b|No comments|Post a Comment|Share this|Share on|"
     r"Related(?: articles| stories)?:?$|Read more|Read also|Subscribe|Sign up|Advertisement|Follow us|"
     r"PLEASE JOIN|Click here|Copyright|©|All rights reserved|This article (?:was|is|first|originally)|"
     r"The views expressed|Now Reading|Recommended|Leave a (?:comment|reply)|Comments?$|Tags?:|Filed under)",
@@ -113,6 +114,12 @@ def split_blocks(text: str, start: int = 0) -> list[Block]:
         nxt = next((k for k in kinds[i + 1 :] if k != "boilerplate"), None)
         if nxt is None or nxt == "heading":
             kinds[i] = "boilerplate" if nxt is None else "heading_orphan"
+    if not any(k in ("paragraph", "list", "heading_orphan") for k in kinds):
+        # No body at all: a feed's one-line teaser without a full stop is the text, not a heading.
+        kinds = [
+            "paragraph" if k != "boilerplate" or not _BOILERPLATE.match(text[s:e]) else k
+            for (s, e), k in zip(merged, kinds, strict=True)
+        ]
     # Everything after the first boilerplate line that follows the body is trailer.
     seen_body = False
     for i, kind in enumerate(kinds):

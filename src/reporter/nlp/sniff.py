@@ -151,8 +151,12 @@ def sniff(text: str, *, header_lines: int = 8) -> DocMeta:
 
     if header_end < len(lines):
         body_start = lines[header_end][0]
-    elif lines:
+    elif lines and (found_date or authors):
         body_start = len(text)
+    else:
+        # Every line looked like a header line, and none was a date or a byline: this is a feed's short
+        # teaser ("Israel's envoy has denied ...\n\nRead Full Article at RT.com"), all body, no header.
+        title = outlet = None
 
     # A first line that is a long paragraph is no title.
     if title is not None and len(title.split()) > 25:
