@@ -1,7 +1,8 @@
 """Run every benchmark (bench/bench_*.py) and assemble docs/benchmarks.md from their results.
 
-Usage: .venv/bin/python bench/run.py [TOPIC ...]   (e.g. `build ingest`; default: all)
-Each bench_<topic>.py prints a markdown table and writes docs/bench/<topic>.md itself.
+Usage: .venv/bin/python bench/run.py [TOPIC ...]   (e.g. `build ingest eval_october2023`; default: all)
+Each bench_<topic>.py (and each accuracy evaluation, eval_<name>.py) prints a markdown table and writes
+docs/bench/<topic>.md itself.
 """
 
 from __future__ import annotations
@@ -18,9 +19,9 @@ RESULTS = ROOT / "docs" / "bench"
 
 def main(topics: list[str]) -> int:
     """Run the chosen benchmarks, then rewrite docs/benchmarks.md."""
-    scripts = sorted((ROOT / "bench").glob("bench_*.py"))
+    scripts = sorted((ROOT / "bench").glob("bench_*.py")) + sorted((ROOT / "bench").glob("eval_*.py"))
     if topics:
-        scripts = [s for s in scripts if s.stem.removeprefix("bench_") in topics]
+        scripts = [s for s in scripts if s.stem.removeprefix("bench_") in topics or s.stem in topics]
     failed = []
     for script in scripts:
         print(f"== {script.name}", flush=True)
