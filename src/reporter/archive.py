@@ -142,6 +142,7 @@ class IndexEntry:
     generated: str
     paragraphs: int
     links: dict[str, str]
+    overview: tuple[str, ...] = ()  # the overview's sentences, for the web archive's summaries
 
 
 def scan(output_dir: Path) -> list[IndexEntry]:
@@ -172,6 +173,7 @@ def scan(output_dir: Path) -> list[IndexEntry]:
                 generated=_day(data.get("generated")),
                 paragraphs=sum(len(s.get("paragraphs") or ()) for s in data.get("sections") or ()),
                 links=links,
+                overview=tuple(str(s) for s in data.get("overview") or ()),
             )
         )
     entries.sort(key=lambda e: (e.period_key, e.slug), reverse=True)

@@ -1,0 +1,106 @@
+"""For scripts: a health check and POST /build with the admin token (Authorization: Bearer)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+from starlette.responses import JSONResponse, PlainTextResponse, Response
+from starlette.routing import Route
+
+from reporter.errors import ReporterError
+from reporter.web.auth import bearer_ok
+from reporter.web.files import output_dir
+from reporter.web.settings import ADMIN_TOKEN_ENV
+from reporter.web.state import state
+
+
+async def healthz(request: Request) -> Response:
+    """Liveness: the process answers."""
+    return PlainTextResponse("ok")
+
+
+def _refused(request: Request) -> Response | None:
+    """None if the request carries the admin token; else the 403 or 401 to send."""
+    if not state(request).settings.admin_token:
+        return JSONResponse(
+            {"error": f"on-demand builds are disabled; set {ADMIN_TOKEN_ENV} to enable on-demand builds"},
+            status_code=403,
+        )
+    if not bearer_ok(request):
+        return JSONResponse(
+            {"error": f"send Authorization: Bearer <{ADMIN_TOKEN_ENV}>"},
+            status_code=401,
+            headers={"WWW-Authenticate": "Bearer"},
+        )
+    return None
+
+
+def parse_formats(text: str) -> tuple[str, ...]:
+    """The formats asked for (comma-separated), or a ValueError naming the unknown ones."""
+    from reporter import pipeline
+
+    formats = tuple(f.strip() for f in text.split(",") if f.strip())
+    unknown = sorted(set(formats) - set(pipeline.FORMATS))
+    if unknown or not formats:
+        raise ValueError(f"unknown format(s) {', '.join(unknown) or '(none)'}; use html,pdf,json,md")
+    return formats
+
+
+async def build(request: Request) -> Response:
+    """POST /build/<slug>/<YYYY-MM>[?formats=json,md&force=1]: ingest, then build through the pipeline."""
+    from reporter import pipeline
+    from reporter.models import Period
+
+    refused = _refused(request)
+    if refused is not None:
+        return refused
+    web = state(request)
+    ctx = web.ctx
+    slug, key = request.path_params["slug"], request.path_params["period"]
+    spec = web.report(slug)
+    if spec is None:
+        return JSONResponse({"error": f"no report named {slug!r}"}, status_code=404)
+    try:
+        period = Period.parse(key, spec.period_months)
+        formats = parse_formats(request.query_params.get("formats", ",".join(pipeline.FORMATS)))
+    except ValueError as exc:
+        return JSONResponse({"error": str(exc)}, status_code=400)
+    force = request.query_params.get("force", "") in ("1", "true", "yes")
+
+    def run() -> object:
+        # As `reporter build` does: ingest the report's sources first, so the build is current.
+        with web.tasks.lock:
+            pipeline.ingest(ctx, spec)
+            return pipeline.build(ctx, spec, period, formats=formats, force=force)
+
+    try:
+        result = await run_in_threadpool(run)
+    except ReporterError as exc:
+        return JSONResponse({"error": str(exc), "hint": exc.hint}, status_code=500)
+    return JSONResponse(
+        {
+            "report": spec.slug,
+            "period": period.key,
+            "files": {fmt: public_path(request, path) for fmt, path in result.files.items()},
+            "skipped": result.skipped,
+        }
+    )
+
+
+def public_path(request: Request, path: str | Path) -> str:
+    """The /reports/ address of a file the build wrote (its file path if it is outside the output folder)."""
+    root = output_dir(request).resolve()
+    try:
+        return "/reports/" + Path(path).resolve().relative_to(root).as_posix()
+    except ValueError:
+        return str(path)
+
+
+def routes() -> list[Route]:
+    """The script routes."""
+    return [
+        Route("/healthz", healthz, methods=["GET"]),
+        Route("/build/{slug}/{period}", build, methods=["POST"]),
+    ]
