@@ -1,12 +1,16 @@
-"""Shared fixtures: a scratch project (config, seeds, data and output folders) in tmp_path."""
+"""Shared fixtures: a scratch project (config, seeds, data and output folders) in tmp_path, and
+scratch databases: `database_url` runs a test once on SQLite and once on PostgreSQL."""
 
 from __future__ import annotations
 
 import shutil
 import socket
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+
+from tests.databases import PostgresServer, require_server
 
 REPO = Path(__file__).resolve().parents[1]
 SHARED = REPO.parent / "shared"
@@ -49,3 +53,23 @@ def seeds_only(project: Path) -> Path:
     _, _, reports = rest.partition("\nreports:\n")
     (project / "feeds.yaml").write_text(head + "\nfeeds: []\n\nreports:\n" + reports, encoding="utf-8")
     return project
+
+
+@pytest.fixture(scope="session")
+def postgres_server() -> Iterator[PostgresServer]:
+    """The test PostgreSQL server (skipped without one, except on CI); its scratch databases go with it."""
+    server = PostgresServer.from_env(require_server())
+    yield server
+    server.close()
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """A new, empty store's URL: a SQLite file in tmp_path, or a fresh database on the PostgreSQL server."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'reporter.db'}"
+        return
+    server: PostgresServer = request.getfixturevalue("postgres_server")
+    url = server.create()
+    yield url
+    server.drop(url)

@@ -120,7 +120,7 @@ class SmtpServer:
 
 @dataclass
 class Db:
-    """A migrated SQLite store in tmp_path with a finished build of japan 2025-11."""
+    """A migrated store (SQLite in tmp_path, or PostgreSQL) with a finished build of japan 2025-11."""
 
     url: str
     engine: Engine
@@ -129,9 +129,12 @@ class Db:
     outbox: DeliveryRepo
 
 
-def make_db(tmp_path: Path, *, files: str | None = None) -> Db:
-    """A fresh store with one `builds` row (done), its id, and the two delivery repositories."""
-    url = f"sqlite:///{tmp_path / 'reporter.db'}"
+def make_db(tmp_path: Path, *, files: str | None = None, url: str | None = None) -> Db:
+    """A fresh store with one `builds` row (done), its id, and the two delivery repositories.
+
+    The store is a SQLite file in tmp_path unless `url` names another (the `database_url` fixture).
+    """
+    url = url or f"sqlite:///{tmp_path / 'reporter.db'}"
     engine = Store.open(url).engine
     with engine.begin() as conn:
         build_id = conn.execute(

@@ -95,6 +95,8 @@ def write_project(
 def child_env(root: Path) -> dict[str, str]:
     """The environment for a child process working on the project in `root`."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("REPORTER_")}
+    if "REPORTER_DATABASE_URL" in os.environ:  # the test's database (see the database_url fixture)
+        env["REPORTER_DATABASE_URL"] = os.environ["REPORTER_DATABASE_URL"]
     env["REPORTER_DATA_DIR"] = str(root / "data")
     env["REPORTER_OUTPUT_DIR"] = str(root / "output")
     env["REPORTER_SECRET"] = SECRET

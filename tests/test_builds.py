@@ -21,8 +21,8 @@ ME = process_owner()
 
 
 @pytest.fixture
-def builds(tmp_path: Path) -> BuildRepo:
-    store = Store.open(f"sqlite:///{tmp_path / 'builds.db'}")
+def builds(database_url: str) -> BuildRepo:
+    store = Store.open(database_url)
     yield store.builds
     store.close()
 
@@ -147,8 +147,8 @@ print("won" if store.builds.claim("japan", "2025-11", process_owner()) else "los
 """
 
 
-def test_processes_racing_for_one_build_leave_exactly_one_winner(tmp_path: Path) -> None:
-    url = f"sqlite:///{tmp_path / 'race.db'}"
+def test_processes_racing_for_one_build_leave_exactly_one_winner(database_url: str) -> None:
+    url = database_url
     Store.open(url).close()  # migrate once, before the race
     start = time.time() + 2.0
     children = [
@@ -163,7 +163,8 @@ def test_processes_racing_for_one_build_leave_exactly_one_winner(tmp_path: Path)
 
 
 @pytest.fixture
-def ctx(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> pipeline.Context:
+def ctx(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, database_url: str) -> pipeline.Context:
+    monkeypatch.setenv("REPORTER_DATABASE_URL", database_url)
     monkeypatch.setenv("REPORTER_DATA_DIR", str(tmp_path / "data"))
     monkeypatch.setenv("REPORTER_OUTPUT_DIR", str(tmp_path / "output"))
     context = pipeline.open_context(write_project(tmp_path))

@@ -198,8 +198,8 @@ def test_half_configured_dkim_is_an_error_before_anything_is_sent(tmp_path: Path
 # --- retries and failures ---------------------------------------------------------------------
 
 
-def test_a_451_is_retried_with_backoff_and_then_delivered_once(tmp_path: Path) -> None:
-    db = make_db(tmp_path)
+def test_a_451_is_retried_with_backoff_and_then_delivered_once(tmp_path: Path, database_url: str) -> None:
+    db = make_db(tmp_path, url=database_url)
     emails = add_subscribers(db, 3)
     handler = Handler(rcpt_replies={emails[1]: ["451 4.7.1 Greylisted, try again later"]})
     with SmtpServer(handler) as server:
@@ -211,8 +211,10 @@ def test_a_451_is_retried_with_backoff_and_then_delivered_once(tmp_path: Path) -
     assert (row.status, row.attempts) == (SENT, 2)
 
 
-def test_a_550_fails_that_subscriber_for_good_and_the_others_carry_on(tmp_path: Path) -> None:
-    db = make_db(tmp_path)
+def test_a_550_fails_that_subscriber_for_good_and_the_others_carry_on(
+    tmp_path: Path, database_url: str
+) -> None:
+    db = make_db(tmp_path, url=database_url)
     emails = add_subscribers(db, 3)
     handler = Handler(rcpt_replies={emails[0]: ["550 5.1.1 No such user"] * 3})
     with SmtpServer(handler) as server:
@@ -231,8 +233,9 @@ def test_a_550_fails_that_subscriber_for_good_and_the_others_carry_on(tmp_path: 
 
 def test_a_server_closing_the_connection_mid_batch_is_reconnected_and_the_rest_carry_on(
     tmp_path: Path,
+    database_url: str,
 ) -> None:
-    db = make_db(tmp_path)
+    db = make_db(tmp_path, url=database_url)
     emails = add_subscribers(db, 4)
     handler = Handler(rcpt_replies={emails[1]: ["421 4.7.0 Too many messages, closing connection"]})
     with SmtpServer(handler) as server:
@@ -241,8 +244,10 @@ def test_a_server_closing_the_connection_mid_batch_is_reconnected_and_the_rest_c
     assert sorted(a for r in handler.received for a in r.rcpt_to) == emails
 
 
-def test_temporary_failures_that_never_clear_fail_after_max_attempts(tmp_path: Path) -> None:
-    db = make_db(tmp_path)
+def test_temporary_failures_that_never_clear_fail_after_max_attempts(
+    tmp_path: Path, database_url: str
+) -> None:
+    db = make_db(tmp_path, url=database_url)
     [email] = add_subscribers(db, 1)
     handler = Handler(rcpt_replies={email: ["452 4.2.2 Mailbox full"] * 10})
     with SmtpServer(handler) as server:
@@ -251,8 +256,10 @@ def test_temporary_failures_that_never_clear_fail_after_max_attempts(tmp_path: P
     assert result.failed[0].error == "gave up after 3 attempts: 452 4.2.2 Mailbox full"
 
 
-def test_deferred_rows_wait_for_the_next_run_when_the_run_runs_out_of_patience(tmp_path: Path) -> None:
-    db = make_db(tmp_path)
+def test_deferred_rows_wait_for_the_next_run_when_the_run_runs_out_of_patience(
+    tmp_path: Path, database_url: str
+) -> None:
+    db = make_db(tmp_path, url=database_url)
     [email] = add_subscribers(db, 1)
     handler = Handler(rcpt_replies={email: ["451 4.3.0 Try later"]})
     with SmtpServer(handler) as server:
@@ -271,10 +278,11 @@ def test_deferred_rows_wait_for_the_next_run_when_the_run_runs_out_of_patience(t
 
 def test_a_refused_connection_names_host_and_port_with_a_hint_and_leaves_everyone_pending(
     tmp_path: Path,
+    database_url: str,
 ) -> None:
     from tests.conftest import closed_port
 
-    db = make_db(tmp_path)
+    db = make_db(tmp_path, url=database_url)
     add_subscribers(db, 2)
     port = closed_port()
     server = SmtpServer(port=port)  # not started
@@ -291,8 +299,8 @@ def test_a_refused_connection_names_host_and_port_with_a_hint_and_leaves_everyon
 # --- the outbox -------------------------------------------------------------------------------
 
 
-def test_running_again_sends_nothing_twice(tmp_path: Path) -> None:
-    db = make_db(tmp_path)
+def test_running_again_sends_nothing_twice(tmp_path: Path, database_url: str) -> None:
+    db = make_db(tmp_path, url=database_url)
     emails = add_subscribers(db, 3)
     with SmtpServer() as server:
         assert send(db, server).sent == 3
@@ -304,8 +312,8 @@ def test_running_again_sends_nothing_twice(tmp_path: Path) -> None:
     )
 
 
-def test_a_row_left_sending_by_a_crash_is_not_resent_unless_asked(tmp_path: Path) -> None:
-    db = make_db(tmp_path)
+def test_a_row_left_sending_by_a_crash_is_not_resent_unless_asked(tmp_path: Path, database_url: str) -> None:
+    db = make_db(tmp_path, url=database_url)
     emails = add_subscribers(db, 2)
     subs = db.subscribers.list("japan")
     db.outbox.enqueue(db.build_id, [s.subscriber_id for s in subs], now=NOW)
@@ -320,8 +328,8 @@ def test_a_row_left_sending_by_a_crash_is_not_resent_unless_asked(tmp_path: Path
     assert [a for r in server.handler.received for a in r.rcpt_to] == [emails[1], emails[0]]
 
 
-def test_unsubscribed_readers_are_skipped(tmp_path: Path) -> None:
-    db = make_db(tmp_path)
+def test_unsubscribed_readers_are_skipped(tmp_path: Path, database_url: str) -> None:
+    db = make_db(tmp_path, url=database_url)
     emails = add_subscribers(db, 2)
     db.subscribers.unsubscribe(db.subscribers.list("japan")[0].subscriber_id, "japan")
     with SmtpServer() as server:
@@ -329,10 +337,10 @@ def test_unsubscribed_readers_are_skipped(tmp_path: Path) -> None:
     assert [a for r in server.handler.received for a in r.rcpt_to] == [emails[1]]
 
 
-def test_rate_limit_spaces_the_messages(tmp_path: Path) -> None:
+def test_rate_limit_spaces_the_messages(tmp_path: Path, database_url: str) -> None:
     import time
 
-    db = make_db(tmp_path)
+    db = make_db(tmp_path, url=database_url)
     add_subscribers(db, 4)
     with SmtpServer() as server:
         start = time.monotonic()
@@ -344,10 +352,10 @@ def test_rate_limit_spaces_the_messages(tmp_path: Path) -> None:
 # --- dry run ----------------------------------------------------------------------------------
 
 
-def test_dry_run_writes_eml_files_and_changes_nothing(tmp_path: Path) -> None:
+def test_dry_run_writes_eml_files_and_changes_nothing(tmp_path: Path, database_url: str) -> None:
     from email import message_from_bytes, policy
 
-    db = make_db(tmp_path)
+    db = make_db(tmp_path, url=database_url)
     emails = add_subscribers(db, 2)
     with SmtpServer() as server:
         result = send(db, server, dry_run_dir=tmp_path / "out")
@@ -359,8 +367,10 @@ def test_dry_run_writes_eml_files_and_changes_nothing(tmp_path: Path) -> None:
     assert msg["To"] == emails[0] and msg["Subject"] == "Country Report: Japan (November 2025)"
 
 
-def test_starttls_required_but_not_offered_stops_the_run_with_a_hint(tmp_path: Path) -> None:
-    db = make_db(tmp_path)
+def test_starttls_required_but_not_offered_stops_the_run_with_a_hint(
+    tmp_path: Path, database_url: str
+) -> None:
+    db = make_db(tmp_path, url=database_url)
     add_subscribers(db, 1)
     with SmtpServer() as server:
         result = send(db, server, smtp=server.settings(starttls=True))
@@ -369,8 +379,10 @@ def test_starttls_required_but_not_offered_stops_the_run_with_a_hint(tmp_path: P
     assert result.pending == 1 and server.handler.received == []
 
 
-def test_a_user_without_password_is_told_where_the_password_comes_from(tmp_path: Path) -> None:
-    db = make_db(tmp_path)
+def test_a_user_without_password_is_told_where_the_password_comes_from(
+    tmp_path: Path, database_url: str
+) -> None:
+    db = make_db(tmp_path, url=database_url)
     add_subscribers(db, 1)
     with SmtpServer() as server:
         result = send(db, server, smtp=server.settings(user="reports"))
@@ -378,8 +390,8 @@ def test_a_user_without_password_is_told_where_the_password_comes_from(tmp_path:
     assert "REPORTER_SMTP_PASSWORD" in result.hint
 
 
-def test_a_reader_who_leaves_while_deferred_is_not_retried(tmp_path: Path) -> None:
-    db = make_db(tmp_path)
+def test_a_reader_who_leaves_while_deferred_is_not_retried(tmp_path: Path, database_url: str) -> None:
+    db = make_db(tmp_path, url=database_url)
     emails = add_subscribers(db, 2)
     handler = Handler(rcpt_replies={emails[0]: ["451 4.3.0 Try later"]})
     with SmtpServer(handler) as server:

@@ -28,8 +28,10 @@ def _sender(db_url: str, port: int, build_id: int) -> subprocess.Popen[str]:
     )
 
 
-def test_sigkill_mid_batch_then_restart_delivers_to_everyone_exactly_once(tmp_path: Path) -> None:
-    db = make_db(tmp_path)
+def test_sigkill_mid_batch_then_restart_delivers_to_everyone_exactly_once(
+    tmp_path: Path, database_url: str
+) -> None:
+    db = make_db(tmp_path, url=database_url)
     emails = add_subscribers(db, SUBSCRIBERS)
     reached = threading.Event()
     killed = threading.Event()

@@ -41,6 +41,13 @@ def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     return tmp_path
 
 
+@pytest.fixture
+def any_db_project(project: Path, monkeypatch: pytest.MonkeyPatch, database_url: str) -> Path:
+    """The same project, its database and job store on SQLite, then on PostgreSQL."""
+    monkeypatch.setenv("REPORTER_DATABASE_URL", database_url)
+    return project
+
+
 def fire_times(trigger: CronTrigger, start: datetime, count: int) -> list[str]:
     """The next `count` fire times from `start`, as the scheduler asks for them, in local ISO form."""
     out, previous, now = [], None, start
@@ -220,7 +227,10 @@ def _stop(runner: Runner) -> None:
     runner.ctx.close()
 
 
-def test_a_build_missed_while_the_process_was_down_runs_exactly_once_after_restart(project: Path) -> None:
+def test_a_build_missed_while_the_process_was_down_runs_exactly_once_after_restart(
+    any_db_project: Path,
+) -> None:
+    project = any_db_project
     first = _runner(project)
     first.start()
     period = closed_period(first.ctx.config.report("japan"), datetime.now(UTC))

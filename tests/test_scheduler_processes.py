@@ -1,7 +1,7 @@
 """Exactly once, whatever happens to the processes: two schedulers, SIGTERM mid-build, a crash.
 
-Each test runs `reporter` in child processes on one SQLite database, with a real scheduler and
-job store; a child's render stage can be slowed down so the test can signal it mid-build.
+Each test runs `reporter` in child processes on one database (SQLite, then PostgreSQL), with a
+real scheduler and job store; a child's render stage can be slowed down so the test can signal it mid-build.
 """
 
 from __future__ import annotations
@@ -32,12 +32,12 @@ from tests.scheduler_support import (
 
 
 @pytest.fixture
-def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, database_url: str) -> Path:
     """A one-report project in tmp_path; this process and its children share its database."""
     monkeypatch.setenv("REPORTER_DATA_DIR", str(tmp_path / "data"))
     monkeypatch.setenv("REPORTER_OUTPUT_DIR", str(tmp_path / "output"))
     monkeypatch.setenv("REPORTER_SECRET", SECRET)
-    monkeypatch.delenv("REPORTER_DATABASE_URL", raising=False)
+    monkeypatch.setenv("REPORTER_DATABASE_URL", database_url)
     write_project(tmp_path)
     return tmp_path
 

@@ -40,8 +40,8 @@ def test_opening_an_empty_database_creates_every_table(tmp_path: Path) -> None:
     assert "alembic_version" in tables
 
 
-def test_opening_an_existing_database_keeps_its_data_and_is_a_no_op_when_current(tmp_path: Path) -> None:
-    url = f"sqlite:///{tmp_path / 'reporter.db'}"
+def test_opening_an_existing_database_keeps_its_data_and_is_a_no_op_when_current(database_url: str) -> None:
+    url = database_url
     Store.open(url).items.add([an_item(1)], source="diplomat")
     store = Store.open(url)  # migrations run again: nothing to do, nothing lost
     assert store.items.count() == 1
@@ -66,8 +66,8 @@ def test_a_database_at_the_first_migration_is_upgraded_without_losing_items(tmp_
     assert reopened.items.get("item-1") is not None
 
 
-def test_an_item_seen_again_is_not_stored_twice_but_remembers_every_source(tmp_path: Path) -> None:
-    store = Store.open(f"sqlite:///{tmp_path / 'reporter.db'}")
+def test_an_item_seen_again_is_not_stored_twice_but_remembers_every_source(database_url: str) -> None:
+    store = Store.open(database_url)
     first = store.items.add([an_item(1), an_item(2)], source="diplomat")
     again = store.items.add([an_item(1), an_item(2)], source="diplomat")
     elsewhere = store.items.add([an_item(2)], source="kyodo")
@@ -79,8 +79,8 @@ def test_an_item_seen_again_is_not_stored_twice_but_remembers_every_source(tmp_p
     assert [i.id for i in store.items.for_sources(["kyodo"])] == ["item-2"]
 
 
-def test_items_come_back_timezone_aware_and_can_be_selected_by_date(tmp_path: Path) -> None:
-    store = Store.open(f"sqlite:///{tmp_path / 'reporter.db'}")
+def test_items_come_back_timezone_aware_and_can_be_selected_by_date(database_url: str) -> None:
+    store = Store.open(database_url)
     store.items.add([an_item(n) for n in (1, 10, 20)], source="diplomat")
     picked = store.items.for_sources(
         ["diplomat"], since=datetime(2025, 11, 5, tzinfo=UTC), until=datetime(2025, 11, 20, tzinfo=UTC)
@@ -89,8 +89,8 @@ def test_items_come_back_timezone_aware_and_can_be_selected_by_date(tmp_path: Pa
     assert picked[0].published.tzinfo is not None
 
 
-def test_a_seed_edited_in_place_stays_one_item_with_the_new_text(tmp_path: Path) -> None:
-    store = Store.open(f"sqlite:///{tmp_path / 'reporter.db'}")
+def test_a_seed_edited_in_place_stays_one_item_with_the_new_text(database_url: str) -> None:
+    store = Store.open(database_url)
     seed = an_item(1, kind="seed", source="seeds")
     store.items.add([seed], source="seeds")
     result = store.items.add([replace(seed, text="Corrected text.", content_hash="hash-new")], source="seeds")
@@ -98,8 +98,8 @@ def test_a_seed_edited_in_place_stays_one_item_with_the_new_text(tmp_path: Path)
     assert store.items.get("item-1").text == "Corrected text."  # type: ignore[union-attr]
 
 
-def test_runs_are_recorded_with_their_outcome(tmp_path: Path) -> None:
-    store = Store.open(f"sqlite:///{tmp_path / 'reporter.db'}")
+def test_runs_are_recorded_with_their_outcome(database_url: str) -> None:
+    store = Store.open(database_url)
     run_id = store.runs.start("build", report="japan", period="2025-11")
     store.runs.finish(run_id, "ok", detail={"paragraphs": 12})
     (run,) = store.runs.recent()

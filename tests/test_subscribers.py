@@ -15,8 +15,8 @@ from tests.deliver_support import SECRET, make_db
 
 
 @pytest.fixture
-def repo(tmp_path: Path) -> SubscriberRepo:
-    return make_db(tmp_path).subscribers
+def repo(tmp_path: Path, database_url: str) -> SubscriberRepo:
+    return make_db(tmp_path, url=database_url).subscribers
 
 
 def test_add_normalises_the_address_and_lists_it(repo: SubscriberRepo) -> None:
