@@ -201,7 +201,8 @@ def test_many_items_stream_in_order(analyzer, japan):
 def test_without_a_model_the_blank_pipeline_still_finds_countries(japan, caplog):
     import spacy
 
-    from reporter.nlp.analyze import _load_gazetteer, phrase_patterns
+    from reporter.nlp.model import load_gazetteer as _load_gazetteer
+    from reporter.nlp.model import phrase_patterns
     from reporter.nlp.outlets import Outlets
 
     nlp = spacy.blank("en")

@@ -20,7 +20,10 @@ from reporter.store import Store
 
 if TYPE_CHECKING:
     from reporter.deliver.outbox import DeliveryResult
+    from reporter.models import Analysis, Item
     from reporter.nlp.analyze import Analyzer
+    from reporter.nlp.placing import Placer
+    from reporter.nlp.stored import AnalyseOutcome, Analysing
 
 log = logging.getLogger(__name__)
 
@@ -39,7 +42,9 @@ class Context:
     store: Store
     clock: Callable[[], datetime] = _utcnow
     analyzer_factory: Callable[[], Analyzer] | None = None
+    analysis_workers: int | None = None  # processes for a large first analysis; None: one per core
     _analyzer: Analyzer | None = field(default=None, repr=False)
+    _placer: Placer | None = field(default=None, repr=False)
 
     def now(self) -> datetime:
         """The current time, from the context's clock."""
@@ -56,6 +61,27 @@ class Context:
                 self._analyzer = Analyzer.create()
         return self._analyzer
 
+    def analysing(self) -> Analysing:
+        """How this process analyses: the store, the analyzer version, the analyzer, the workers."""
+        from reporter.nlp.model import current_version
+        from reporter.nlp.pool import default_workers
+        from reporter.nlp.stored import Analysing
+
+        if self._analyzer is not None or self.analyzer_factory is not None:
+            # A given analyzer (tests, `reporter analyze`) is the one to use, in this process.
+            return Analysing(self.store, self.analyzer().version, self.analyzer, workers=1)
+        workers = self.analysis_workers if self.analysis_workers is not None else default_workers()
+        return Analysing(self.store, current_version(), self.analyzer, workers=workers)
+
+    def placer(self) -> Placer:
+        """Places stored analyses in a report's sections (needs the gazetteer, not spaCy)."""
+        if self._placer is None:
+            from reporter.nlp.model import load_gazetteer
+            from reporter.nlp.placing import Placer
+
+            self._placer = self._analyzer.placer if self._analyzer is not None else Placer(load_gazetteer())
+        return self._placer
+
     def close(self) -> None:
         """Release the database."""
         self.store.close()
@@ -71,9 +97,13 @@ def open_context(config_path: str | Path | None = None, env: Mapping[str, str] |
 
 
 def ingest(
-    ctx: Context, report: ReportSpec | None = None, *, progress: Callable[[str], None] | None = None
+    ctx: Context,
+    report: ReportSpec | None = None,
+    *,
+    progress: Callable[[str], None] | None = None,
+    analyze: bool = False,
 ) -> IngestResult:
-    """Read the seeds and fetch the feeds of one report (or all), storing what is new."""
+    """Read the seeds and fetch the feeds of one report (or all), storing what is new (and analysing it)."""
     reports = [report] if report else list(ctx.config.reports)
     run_id = ctx.store.runs.start("ingest", report=report.slug if report else None)
     results: list[SourceResult] = []
@@ -97,6 +127,8 @@ def ingest(
         ctx.store.runs.finish(run_id, "failed", error=f"{type(exc).__name__}: {exc}")
         raise
     outcome = IngestResult(tuple(results))
+    if analyze:
+        analyze_stale(ctx, reports, since=ctx.now() - timedelta(days=ANALYZE_AT_INGEST_DAYS))
     ctx.store.runs.finish(
         run_id,
         "ok" if not outcome.failures else "partial",
@@ -123,6 +155,45 @@ def ingest_seeds(ctx: Context) -> list[SourceResult]:
 def _feeds_of(config: Config, reports: Sequence[ReportSpec]) -> list[FeedSpec]:
     wanted = {name for r in reports for name in r.feeds}
     return [f for f in config.feeds if f.enabled and f.name in wanted]
+
+
+# --- analyze --------------------------------------------------------------------------------------
+
+# Items this recent are analysed when ingested; older ones when a build first needs them.
+ANALYZE_AT_INGEST_DAYS = 100
+
+
+def analyze_stale(
+    ctx: Context,
+    reports: Sequence[ReportSpec] | None = None,
+    *,
+    since: datetime | None = None,
+    reanalyze: bool = False,
+) -> AnalyseOutcome:
+    """Analyse the stored items of these reports' sources (or all) that have no current analysis.
+
+    With `reanalyze`, every such item is analysed again, whatever is stored.
+    """
+    from reporter.nlp.stored import analyse_stale
+
+    how = ctx.analysing()
+    sources = None if reports is None else _sources_of(reports)
+    stale = ctx.store.analyses.stale(None if reanalyze else how.version, sources=sources, since=since)
+    return analyse_stale(how, stale)
+
+
+def analyses_for(ctx: Context, items: Sequence[Item], spec: ReportSpec) -> list[Analysis]:
+    """The items' analyses placed in one report's sections: stored ones read, missing ones made once."""
+    from reporter.nlp.stored import analyses_for as stored_analyses
+
+    return list(ctx.placer().place_all(stored_analyses(ctx.analysing(), items), spec))
+
+
+def _sources_of(reports: Sequence[ReportSpec]) -> list[str]:
+    sources = {name for r in reports for name in r.feeds}
+    if any(r.seeds for r in reports):
+        sources.add(SEED_SOURCE)
+    return sorted(sources)
 
 
 # --- build ----------------------------------------------------------------------------------------
@@ -283,15 +354,14 @@ def compose_report(ctx: Context, spec: ReportSpec, period: Period) -> Report:
     """Analyze the items near the period and compose the report (nothing is written)."""
     from reporter.compose import compose
 
-    sources = [*spec.feeds, SEED_SOURCE] if spec.seeds else list(spec.feeds)
     # A margin either side: digests published just after a period report on it, and the
     # composer records what falls outside with its reason.
     items = ctx.store.items.for_sources(
-        sources,
+        _sources_of([spec]),
         since=period.start_dt - timedelta(days=62),
         until=period.end_dt + timedelta(days=31),
     )
-    analyses = list(ctx.analyzer().analyze(items, spec))
+    analyses = analyses_for(ctx, items, spec)
     return compose(
         analyses,
         spec,

@@ -117,6 +117,16 @@ def find_dates(text: str, anchor: date, start: int = 0, end: int | None = None) 
     return found
 
 
+def uses_context(text: str, start: int = 0, end: int | None = None) -> bool:
+    """Whether `text[start:end]` has a date read from an earlier one ("the previous day", "on the 15th")."""
+    stop = len(text) if end is None else end
+    for m in _DATE_RE.finditer(text, start, stop):
+        rel = m.group("rel")
+        if m.group("ord_d") or (rel and rel.lower() not in ("yesterday", "today")):
+            return True
+    return False
+
+
 def _resolve(
     m: re.Match[str], anchor: date, last_day: date | None, last_month: tuple[int, int] | None, text: str
 ) -> DateMention | None:

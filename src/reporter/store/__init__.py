@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import Engine
 
+from reporter.store.analyses import AnalysisRepo
 from reporter.store.builds import BuildRepo
 from reporter.store.db import connect, migrate
 from reporter.store.deliveries import DeliveryRepo
@@ -21,6 +22,7 @@ class Store:
     def __init__(self, engine: Engine):
         self.engine = engine
         self.items = ItemRepo(engine)
+        self.analyses = AnalysisRepo(engine)
         self.feeds = FeedStateRepo(engine)
         self.runs = RunRepo(engine)
         self.builds = BuildRepo(engine)

@@ -13,6 +13,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     String,
     Table,
@@ -86,6 +87,20 @@ item_sources = Table(
     Column("guid", Text),
     Column("first_seen", UTCDateTime(), nullable=False),
     Index("ix_item_sources_source", "source"),
+)
+
+# Each item's report-independent analysis, made once (see nlp/record.py): a versioned, compressed
+# serialisation, so fields added to the record need no schema change. A row whose version or content
+# hash no longer matches is stale and is made again when next needed.
+analyses = Table(
+    "analyses",
+    metadata,
+    Column("item_id", String(64), ForeignKey("items.id", ondelete="CASCADE"), primary_key=True),
+    Column("content_hash", String(64), nullable=False),  # the item's text it was made from
+    Column("version", String(200), nullable=False),  # the analyzer: model, gazetteer, code
+    Column("analyzed_at", UTCDateTime(), nullable=False),
+    Column("data", LargeBinary, nullable=False),
+    Index("ix_analyses_version", "version"),
 )
 
 # Per-feed state, as rss2email keeps it: conditional-GET validators and health.

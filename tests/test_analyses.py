@@ -1,0 +1,166 @@
+"""Analysis is stored: each item analysed once, reused by every build and report, redone when it changes."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from sqlalchemy import inspect
+
+from reporter import pipeline
+from reporter.models import Period
+from reporter.nlp import model as nlp_model
+from reporter.nlp.analyze import Analyzer
+from reporter.nlp.record import decode, encode
+from reporter.store import Store
+
+PERIOD = Period.parse("2025-11")
+
+
+@pytest.fixture(scope="module")
+def analyzer() -> Analyzer:
+    return Analyzer.create()
+
+
+def context(project: Path) -> pipeline.Context:
+    """A context as the CLI opens it: the analyzer is loaded only if something needs analysing."""
+    return pipeline.open_context(project / "feeds.yaml")
+
+
+def forbid_analysis(monkeypatch: pytest.MonkeyPatch) -> None:
+    def refuse(*_args, **_kwargs):
+        raise AssertionError("nothing should be analysed: every item has a stored analysis")
+
+    monkeypatch.setattr(Analyzer, "create", classmethod(refuse))
+
+
+def build_json(ctx: pipeline.Context, *, force: bool = True):
+    return pipeline.build(ctx, ctx.config.report("japan"), PERIOD, formats=("json",), force=force)
+
+
+def test_a_build_stores_each_items_analysis_and_the_next_build_only_reads_it(seeds_only, monkeypatch):
+    ctx = context(seeds_only)
+    pipeline.ingest_seeds(ctx)
+    first = build_json(ctx)
+    # The build analysed the items of its window (the period, two months before, one after), once.
+    window = ctx.store.items.for_sources(
+        ["seeds"], since=PERIOD.start_dt - timedelta(days=62), until=PERIOD.end_dt + timedelta(days=31)
+    )
+    items = len(window)
+    version = nlp_model.current_version()
+    assert items and ctx.store.analyses.count(version) == items
+    ctx.close()
+
+    forbid_analysis(monkeypatch)
+    again = context(seeds_only)
+    second = build_json(again)
+    assert second.report.sections == first.report.sections
+    assert again.store.analyses.versions() == {version: items}
+
+
+def test_one_stored_analysis_serves_reports_on_different_subjects(seeds_only, analyzer):
+    ctx = context(seeds_only)
+    pipeline.ingest_seeds(ctx)
+    japan = ctx.config.report("japan")
+    china = replace(japan, slug="china", subject="CN", subject_name="China")
+    items = ctx.store.items.for_sources(["seeds"])
+    records = dict(zip([i.id for i in items], analyzer.read(items), strict=True))
+    ctx.store.analyses.save((i, records[i.id]) for i in items)
+    ctx._analyzer = analyzer
+    for_japan = pipeline.analyses_for(ctx, items, japan)
+    for_china = pipeline.analyses_for(ctx, items, china)
+    assert ctx.store.analyses.count() == len(items)
+    # The same text read once; the subject decides what counts, where it goes, and (in an article
+    # without headings) which paragraphs are one passage.
+    assert [a.passages[0].start for a in for_japan] == [a.passages[0].start for a in for_china]
+    assert [p.section for a in for_japan for p in a.passages] != [p.section for a in for_china for p in a.passages]
+    # Placed from the store, a passage is what the analyzer gives directly for that report.
+    assert for_japan == list(analyzer.analyze(items, japan))
+
+
+def test_a_new_analyzer_version_analyses_again_when_next_needed(seeds_only, monkeypatch):
+    ctx = context(seeds_only)
+    pipeline.ingest_seeds(ctx)
+    build_json(ctx)
+    old = nlp_model.current_version()
+    monkeypatch.setattr(nlp_model, "CODE_VERSION", 999)
+    new = nlp_model.current_version()
+    assert new != old and ctx.store.analyses.count(new) == 0
+    fresh = context(seeds_only)
+    build_json(fresh)
+    assert set(fresh.store.analyses.versions()) == {new}
+
+
+def test_reanalyze_redoes_every_stored_item(seeds_only, analyzer):
+    ctx = context(seeds_only)
+    pipeline.ingest_seeds(ctx)
+    ctx._analyzer = analyzer
+    first = pipeline.analyze_stale(ctx)
+    assert first.analysed == ctx.store.items.count()
+    assert pipeline.analyze_stale(ctx).analysed == 0  # nothing stale: nothing done
+    assert pipeline.analyze_stale(ctx, reanalyze=True).analysed == first.analysed
+
+
+def test_an_edited_seed_is_analysed_again(seeds_only, analyzer):
+    ctx = context(seeds_only)
+    ctx._analyzer = analyzer
+    pipeline.ingest_seeds(ctx)
+    pipeline.analyze_stale(ctx)
+    seed = sorted((seeds_only / "seeds").glob("*.txt"))[0]
+    seed.write_text(seed.read_text(encoding="utf-8") + "\n\nJapan and India held talks in Delhi.\n")
+    pipeline.ingest_seeds(ctx)
+    (stale,) = ctx.store.analyses.stale(analyzer.version)
+    assert stale.path == seed.name or seed.name in (stale.path or "")
+    assert pipeline.analyze_stale(ctx).analysed == 1
+
+
+def test_the_record_survives_the_store_unchanged(seeds_only, analyzer):
+    ctx = context(seeds_only)
+    pipeline.ingest_seeds(ctx)
+    items = ctx.store.items.for_sources(["seeds"])
+    records = list(analyzer.read(items))
+    assert [decode(encode(r)) for r in records] == records
+    ctx.store.analyses.save(zip(items, records, strict=True))
+    loaded = ctx.store.analyses.load(items, analyzer.version)
+    assert [loaded[i.id] for i in items] == records
+
+
+def test_an_existing_store_is_upgraded_in_place_and_keeps_its_items(tmp_path):
+    from alembic import command
+    from alembic.config import Config
+
+    from reporter.store.db import MIGRATIONS, connect
+    from tests.test_store import an_item
+
+    url = f"sqlite:///{tmp_path / 'old.db'}"
+    engine = connect(url)
+    cfg = Config()
+    cfg.set_main_option("script_location", str(MIGRATIONS))
+    with engine.begin() as connection:
+        cfg.attributes["connection"] = connection
+        command.upgrade(cfg, "0002")  # the store as it was before analyses were kept
+    assert "analyses" not in inspect(engine).get_table_names()
+    from reporter.store.items import ItemRepo
+
+    ItemRepo(engine).add([an_item(1), an_item(2)], source="diplomat")
+    engine.dispose()
+
+    store = Store.open(url)
+    assert "analyses" in inspect(store.engine).get_table_names()
+    assert store.items.count() == 2 and store.items.get("item-1") == an_item(1)
+    assert [i.id for i in store.analyses.stale("any-version")] == ["item-1", "item-2"]
+
+
+def test_many_items_are_analysed_in_worker_processes_with_the_same_result(seeds_only, analyzer):
+    from reporter.nlp.pool import analyze_in_pool
+
+    ctx = context(seeds_only)
+    pipeline.ingest_seeds(ctx)
+    items = ctx.store.items.for_sources(["seeds"]) * 2
+    here = list(analyzer.read(items))
+    there = list(analyze_in_pool(items, workers=2))
+    assert [item.id for item, _, _ in there] == [i.id for i in items]
+    assert [decode(data) for _, _, data in there] == here
+    assert {version for _, version, _ in there} == {analyzer.version}
