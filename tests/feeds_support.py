@@ -118,6 +118,23 @@ class FeedServer:
 
         self.routes[path] = handle
 
+    def trickle_headers(self, path: str, every: float, lines: int = 1000) -> None:
+        """Send the status line, then one header line every `every` seconds: headers that never end."""
+
+        def handle(h: BaseHTTPRequestHandler) -> None:
+            try:
+                h.wfile.write(b"HTTP/1.1 200 OK\r\n")
+                h.wfile.flush()
+                for n in range(lines):
+                    time.sleep(every)
+                    h.wfile.write(f"X-Padding-{n}: still going\r\n".encode())
+                    h.wfile.flush()
+            except OSError:
+                return
+            h.close_connection = True
+
+        self.routes[path] = handle
+
     def huge(self, path: str, size: int, *, declare: bool) -> None:
         """Stream `size` bytes of a feed-looking document, with or without a Content-Length."""
 

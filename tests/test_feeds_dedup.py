@@ -13,7 +13,7 @@ from reporter.store import Store
 from tests.feeds_support import serve
 
 NOW = datetime(2025, 11, 20, tzinfo=UTC)
-POLICY = FetchPolicy(parse_workers=0, retries=0)
+POLICY = FetchPolicy(parse_workers=0, retries=0, allow_private_networks=True)
 BODY = "Japan and the Philippines signed a reciprocal access agreement in Manila on Monday."
 
 

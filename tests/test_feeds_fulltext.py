@@ -38,7 +38,11 @@ def test_summary_only_feed_gets_the_article_text(tmp_path):
         server.body("/feed", feed.encode())
         spec = FeedSpec(name="ft", url=server.url("/feed"), full_text=True, timeout=5)
         (result,) = ingest_feeds(
-            [spec], store=store, user_agent="t", now=NOW, policy=FetchPolicy(parse_workers=0)
+            [spec],
+            store=store,
+            user_agent="t",
+            now=NOW,
+            policy=FetchPolicy(parse_workers=0, allow_private_networks=True),
         )
     assert result.ok and result.new_items == 2
     items = {i.title: i for i in store.items.for_sources(["ft"])}

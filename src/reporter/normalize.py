@@ -7,6 +7,7 @@ import hashlib
 import html
 import re
 import unicodedata
+from dataclasses import fields, replace
 from datetime import UTC, date, datetime, time, timedelta
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
@@ -24,6 +25,12 @@ _MANY_NEWLINES = re.compile(r"\n{3,}")
 _GLOBAL_GUID = re.compile(
     r"^(?:[a-z][a-z0-9+.-]*:\S+|[0-9a-f]{8}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{12}|\S{24,})$",
     re.I,
+)
+# Characters no text of ours may hold: C0 controls but tab and newline (NUL breaks PostgreSQL, BEL and
+# ESC reach terminals), DEL and the C1 controls, bidi embeddings, overrides and isolates (U+202E turns
+# the rest of a line around), lone surrogates (not encodable) and the two non-characters U+FFFE/FFFF.
+_CONTROLS = re.compile(
+    r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\ud800-\udfff\ufffe\uffff]"
 )
 _EARLIEST = datetime(1990, 1, 1, tzinfo=UTC)
 _FUTURE_SLACK = timedelta(days=1)
@@ -75,9 +82,28 @@ def html_to_text(markup: str) -> str:
     return tidy_text(text)
 
 
+def strip_controls(text: str) -> str:
+    """The text without control characters (tab, newlines kept) or bidi overrides."""
+    if not _CONTROLS.search(text):
+        return text
+    # A form feed or vertical tab separates lines (pdftotext puts one between pages): keep the break.
+    return _CONTROLS.sub("", text.replace("\x0b", "\n").replace("\x0c", "\n"))
+
+
+def clean_raw(raw: RawEntry) -> RawEntry:
+    """The entry with control characters and bidi overrides taken out of every text field."""
+    changes = {
+        f.name: strip_controls(value)
+        for f in fields(raw)
+        if isinstance(value := getattr(raw, f.name), str) and _CONTROLS.search(value)
+    }
+    return replace(raw, **changes) if changes else raw
+
+
 def tidy_text(text: str) -> str:
     """NFC, one space between words, paragraphs separated by one blank line, no stray whitespace."""
     text = unicodedata.normalize("NFC", text).replace("\r\n", "\n").replace("\r", "\n")
+    text = strip_controls(text)
     lines = [_SPACES.sub(" ", line).strip() for line in text.split("\n")]
     return _MANY_NEWLINES.sub("\n\n", "\n".join(lines)).strip()
 
@@ -175,6 +201,7 @@ def _match_date(m: re.Match[str]) -> datetime | None:
 
 def normalize(raw: RawEntry, *, now: datetime) -> Item:
     """Turn one raw entry into an Item: text, dates with their source and precision, id, outlet."""
+    raw = clean_raw(raw)  # first: nothing below, nor any store, ever sees a NUL or a bidi override
     text = html_to_text(raw.content) if raw.content_type == "text/html" else tidy_text(raw.content)
     title = tidy_text(html_to_text(raw.title) if raw.title and "<" in raw.title else raw.title or "")
     title = " ".join(title.split())

@@ -28,7 +28,7 @@ import httpx
 
 from reporter.errors import FeedError
 from reporter.models import FeedSpec, Item, RawEntry, SourceResult
-from reporter.normalize import normalize
+from reporter.normalize import normalize, strip_controls
 from reporter.sources.dedup import merge_known
 from reporter.sources.fetch import (
     Fetched,
@@ -200,7 +200,9 @@ def _store_feed(
             timeout=feed.timeout,
         )
     merged = merge_known([i for _, i in kept], [r.link_unique for r, _ in kept], store.items)
-    guids = {item.id: raw.guid for (raw, _), item in zip(kept, merged, strict=True) if raw.guid}
+    guids = {
+        item.id: strip_controls(raw.guid) for (raw, _), item in zip(kept, merged, strict=True) if raw.guid
+    }
     added = store.items.add(merged, source=feed.name, guids=guids)
     if not raws:
         warnings += ("the feed has no entries",)

@@ -1,6 +1,8 @@
-"""Fetch one feed's bytes over HTTP(S) with httpx: timeouts, a size cap, conditional GET, retries.
+"""Fetch one feed's bytes over HTTP(S) with httpx: one deadline, a size cap, conditional GET, retries.
 
 Nothing here parses; it hands back bytes and headers, or raises a FeedError that says what went wrong.
+Every connection goes through sources/guard.py: public addresses only (unless the operator allows
+private networks), and a feed's `timeout` is the total time its fetch may take, retries included.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ import httpx
 
 from reporter.errors import FeedError
 from reporter.models import FeedSpec
+from reporter.sources.guard import BlockedAddress, DeadlineExceeded, deadline_at, guarded_transport
 
 log = logging.getLogger(__name__)
 
@@ -39,6 +42,8 @@ class FetchPolicy:
     concurrency: int = 16
     per_host: int = 2  # requests in flight to one host at a time
     parse_workers: int | None = None  # processes that parse; None: none for a few feeds, else one per CPU
+    allow_private_networks: bool = False  # loopback, private and link-local hosts are refused unless True
+    public_stand_ins: frozenset[tuple[str, int]] = frozenset()  # (ip, port) taken as public: tests only
 
 
 @dataclass(frozen=True, slots=True)
@@ -111,7 +116,10 @@ def check_url(feed: FeedSpec) -> None:
 
 
 def make_client(user_agent: str, policy: FetchPolicy) -> httpx.Client:
-    """One HTTP client for a run: connection pooling, gzip, a redirect limit, a real User-Agent."""
+    """One HTTP client for a run: pooling, gzip, a redirect limit, a real User-Agent, the network guard."""
+    limits = httpx.Limits(
+        max_connections=policy.concurrency * 2, max_keepalive_connections=policy.concurrency
+    )
     return httpx.Client(
         headers={
             "User-Agent": user_agent,
@@ -121,8 +129,8 @@ def make_client(user_agent: str, policy: FetchPolicy) -> httpx.Client:
         },
         follow_redirects=True,
         max_redirects=policy.max_redirects,
-        limits=httpx.Limits(
-            max_connections=policy.concurrency * 2, max_keepalive_connections=policy.concurrency
+        transport=guarded_transport(
+            allow_private=policy.allow_private_networks, limits=limits, public=policy.public_stand_ins
         ),
         trust_env=False,  # no proxies or netrc picked up behind the user's back
     )
@@ -145,17 +153,23 @@ def fetch(
     if validators.last_modified:
         headers["If-Modified-Since"] = validators.last_modified
     attempt = 0
+    started: float | None = None  # the deadline runs from the first attempt, not from the queue
     while True:
         attempt += 1
         try:
             with hosts.slot(feed.url):
-                result = _get_once(client, feed, headers, policy)
+                started = time.monotonic() if started is None else started
+                result = _get_once(client, feed, headers, policy, at=started + feed.timeout)
             return _replace_attempts(result, attempt)
         except _Retryable as exc:
-            if attempt > policy.retries:
-                raise FetchError(feed.name, exc.reason, exc.hint, status=exc.status) from None
             wait = exc.retry_after if exc.retry_after is not None else policy.backoff * 2 ** (attempt - 1)
             wait = min(wait, policy.max_retry_after) * (1 + random.random() / 10)
+            left = started + feed.timeout - time.monotonic() if started is not None else 0.0
+            if attempt > policy.retries or exc.final or wait >= left:
+                reason = exc.reason
+                if attempt <= policy.retries and not exc.final:
+                    reason += f" (no time left to retry within the {feed.timeout:g}s `timeout`)"
+                raise FetchError(feed.name, reason, exc.hint, status=exc.status) from None
             log.info("%s: %s; retrying in %.1fs", feed.name, exc.reason, wait)
             sleep(wait)
 
@@ -176,17 +190,22 @@ class _Retryable(Exception):
         *,
         status: int | None = None,
         retry_after: float | None = None,
+        final: bool = False,
     ):
         super().__init__(reason)
         self.reason, self.hint, self.status, self.retry_after = reason, hint, status, retry_after
+        self.final = final  # the deadline passed: a retry has no time left
 
 
-def _get_once(client: httpx.Client, feed: FeedSpec, headers: dict[str, str], policy: FetchPolicy) -> Fetched:
+def _get_once(
+    client: httpx.Client, feed: FeedSpec, headers: dict[str, str], policy: FetchPolicy, *, at: float
+) -> Fetched:
+    """One GET that must be complete (headers and body) by the monotonic time `at`."""
     timeout = httpx.Timeout(feed.timeout, connect=min(policy.connect_timeout, feed.timeout))
-    deadline = time.monotonic() + feed.timeout
+    deadline = at
     name = feed.name
     try:
-        with client.stream("GET", feed.url, headers=headers, timeout=timeout) as response:
+        with deadline_at(at), client.stream("GET", feed.url, headers=headers, timeout=timeout) as response:
             moved_to = _moved_to(response)
             status = response.status_code
             if status == 304:
@@ -211,12 +230,7 @@ def _get_once(client: httpx.Client, feed: FeedSpec, headers: dict[str, str], pol
                         "this is not a feed, or an unusually large one; check the url",
                     )
                 if time.monotonic() > deadline:
-                    raise FetchError(
-                        name,
-                        f"too slow: only {size} bytes after {feed.timeout:g}s; gave up",
-                        f"the server is trickling data; raise `timeout` for '{name}' if it is "
-                        "always this slow",
-                    )
+                    raise _too_slow(feed)
                 chunks.append(chunk)
             return Fetched(
                 url=str(response.url),
@@ -227,6 +241,10 @@ def _get_once(client: httpx.Client, feed: FeedSpec, headers: dict[str, str], pol
                 last_modified=response.headers.get("last-modified"),
                 moved_to=moved_to,
             )
+    except BlockedAddress as exc:
+        raise FetchError(name, _blocked_reason(feed.url, exc), _BLOCKED_HINT) from None
+    except DeadlineExceeded:
+        raise _too_slow(feed) from None
     except httpx.TooManyRedirects:
         raise FetchError(
             name,
@@ -241,6 +259,8 @@ def _get_once(client: httpx.Client, feed: FeedSpec, headers: dict[str, str], pol
             "the host is down or unreachable from here; check the network",
         ) from None
     except httpx.TimeoutException:
+        if time.monotonic() >= deadline - 0.05:  # the socket wait was cut short by the deadline
+            raise _too_slow(feed) from None
         raise _Retryable(
             f"no response from {_host(feed.url)} within {feed.timeout:g}s",
             f"the server is slow; raise `timeout` for '{name}' in feeds.yaml",
@@ -257,6 +277,31 @@ def _get_once(client: httpx.Client, feed: FeedSpec, headers: dict[str, str], pol
         raise _Retryable(f"the connection to {_host(feed.url)} broke: {exc or type(exc).__name__}") from None
     except httpx.InvalidURL as exc:
         raise FetchError(name, f"invalid url {feed.url!r}: {exc}") from None
+
+
+_BLOCKED_HINT = (
+    "reporter fetches only public internet addresses; if this feed really is on your own network, "
+    "set `allow_private_networks: true` under `settings:` in feeds.yaml"
+)
+
+
+def _blocked_reason(url: str, exc: BlockedAddress) -> str:
+    where = urlsplit(url).hostname or url
+    via = (
+        ""
+        if exc.host.strip("[]").lower() == where.strip("[]").lower()
+        else f" (reached by a redirect from {where})"
+    )
+    return f"refused to connect to {exc.host}{via}: it is {exc.address}, a {exc.kind} address"
+
+
+def _too_slow(feed: FeedSpec) -> _Retryable:
+    return _Retryable(
+        f"no complete response from {_host(feed.url)} within its {feed.timeout:g}s `timeout` "
+        "(headers and body, retries included); gave up",
+        f"the server is slow or trickling data; raise `timeout` for '{feed.name}' if it is always this slow",
+        final=True,
+    )
 
 
 def _raise_for_status(feed: FeedSpec, response: httpx.Response) -> None:
@@ -343,7 +388,11 @@ def fetch_page(
     try:
         with hosts.slot(url):
             return _get_once(
-                client, page, {"Accept": "text/html,application/xhtml+xml;q=0.9,*/*;q=0.5"}, policy
+                client,
+                page,
+                {"Accept": "text/html,application/xhtml+xml;q=0.9,*/*;q=0.5"},
+                policy,
+                at=time.monotonic() + timeout,
             ).content
     except _Retryable as exc:
         raise FetchError(url, exc.reason, exc.hint, status=exc.status) from None

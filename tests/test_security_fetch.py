@@ -1,0 +1,196 @@
+"""Hostile feeds against real servers on 127.0.0.1: no request forgery, and one deadline per fetch.
+
+The suite's feed servers live on 127.0.0.1, a loopback address that reporter refuses by default. Tests
+that want a feed fetched opt in, as an operator would (`allow_private_networks`), or name the one
+server that stands in for a site on the internet (`public_stand_ins`); every other local address stays
+refused, which is what these tests prove.
+"""
+
+from __future__ import annotations
+
+import time
+from datetime import UTC, datetime
+
+import pytest
+
+from reporter.models import FeedSpec, SourceResult
+from reporter.sources.feeds import ingest_feeds
+from reporter.sources.fetch import FetchPolicy
+from reporter.sources.guard import refusal
+from reporter.store import Store
+from tests.feeds_support import FeedServer, serve
+
+NOW = datetime(2025, 11, 20, 12, 0, tzinfo=UTC)
+SECRET = "the database password is hunter2"
+HINT = "set `allow_private_networks: true` under `settings:` in feeds.yaml"
+
+
+@pytest.fixture
+def server():
+    with serve() as s:
+        yield s
+
+
+@pytest.fixture
+def internal():
+    """An internal service nobody outside should reach: it answers with a secret."""
+    with serve() as s:
+        s.body(
+            "/admin/secret",
+            f"<html><body><article><p>{SECRET}.</p></article></body></html>".encode(),
+            "text/html",
+        )
+        yield s
+
+
+@pytest.fixture
+def store(tmp_path):
+    s = Store.open(f"sqlite:///{tmp_path / 'reporter.db'}")
+    yield s
+    s.close()
+
+
+def standing_in(server: FeedServer, **options) -> FetchPolicy:
+    """A policy that takes `server` for a public site; every other private address is still refused."""
+    return FetchPolicy(
+        backoff=0.01,
+        retries=1,
+        parse_workers=0,
+        public_stand_ins=frozenset({("127.0.0.1", server.port)}),
+        **options,
+    )
+
+
+def ingest(store: Store, *feeds: FeedSpec, policy: FetchPolicy) -> dict[str, SourceResult]:
+    return {r.source: r for r in ingest_feeds(feeds, store=store, user_agent="t", now=NOW, policy=policy)}
+
+
+# --- request forgery ----------------------------------------------------------------------------
+
+
+def test_a_feed_on_loopback_is_refused_unless_private_networks_are_allowed(server, store):
+    server.file("/feed", "rss20.xml")
+    spec = FeedSpec(name="local", url=server.url("/feed"))
+
+    refused = ingest(store, spec, policy=FetchPolicy(parse_workers=0))["local"]
+    assert not refused.ok
+    assert refused.error == "local: refused to connect to 127.0.0.1: it is 127.0.0.1, a loopback address"
+    assert HINT in refused.hint
+    assert server.hits("/feed") == []  # not one byte was sent to it
+
+    allowed = ingest(store, spec, policy=FetchPolicy(parse_workers=0, allow_private_networks=True))["local"]
+    assert allowed.ok and allowed.new_items == 3
+
+
+@pytest.mark.parametrize(
+    ("host", "said"),
+    [
+        ("localhost", "a loopback address"),
+        ("2130706433", "a loopback address"),  # decimal
+        ("0x7f000001", "a loopback address"),  # hex
+        ("0x7f.0.0.1", "a loopback address"),
+        ("127.1", "a loopback address"),
+        ("[::1]", "a loopback address"),
+        ("[::ffff:127.0.0.1]", "a loopback address"),  # IPv4-mapped IPv6
+        ("[::ffff:7f00:1]", "a loopback address"),
+        ("0177.0.0.1", "Invalid IPv4 address"),  # octal: httpx refuses the URL itself
+    ],
+)
+def test_every_spelling_of_loopback_is_refused(server, store, host, said):
+    server.file("/feed", "rss20.xml")
+    spec = FeedSpec(name="spelled", url=f"http://{host}:{server.port}/feed")
+    result = ingest(store, spec, policy=FetchPolicy(parse_workers=0))["spelled"]
+    assert not result.ok and said in result.error, result.error
+    assert server.hits("/feed") == []
+
+
+@pytest.mark.parametrize(
+    ("target", "kind"),
+    [
+        ("http://10.0.0.7/admin", "private"),
+        ("http://192.168.1.1/", "private"),
+        ("http://169.254.169.254/latest/meta-data/", "link-local"),
+        ("http://[fd00::1]/", "private"),
+        ("http://[fe80::1]/", "link-local"),
+        ("http://224.0.0.1/", "multicast"),
+        ("http://0.0.0.0/", "unspecified"),
+        ("http://100.64.0.1/", "shared (carrier-grade NAT)"),
+        ("http://[::ffff:10.0.0.7]/", "private"),
+    ],
+)
+def test_a_redirect_to_a_private_address_is_refused_at_the_hop(server, store, target, kind):
+    server.redirect("/feed", target, 302)
+    result = ingest(store, FeedSpec(name="hop", url=server.url("/feed")), policy=standing_in(server))["hop"]
+    assert not result.ok
+    assert "(reached by a redirect from 127.0.0.1)" in result.error and f"a {kind} address" in result.error
+    assert HINT in result.hint
+    assert len(server.hits("/feed")) == 1  # the first hop was fetched, the second never connected
+
+
+def test_a_redirect_to_another_loopback_service_never_reaches_it(server, internal, store):
+    server.redirect("/feed", internal.url("/admin/secret"), 302)
+    result = ingest(store, FeedSpec(name="hop", url=server.url("/feed")), policy=standing_in(server))["hop"]
+    assert not result.ok and "a loopback address" in result.error
+    assert internal.hits("/admin/secret") == []
+    assert store.items.for_sources(["hop"]) == []
+
+
+def test_full_text_is_never_fetched_from_a_private_address(server, internal, store):
+    feed = (
+        '<?xml version="1.0"?><rss version="2.0"><channel><title>T</title><link>https://t.example/</link>'
+        "<description>d</description>"
+        f"<item><title>Internal page</title><link>{internal.url('/admin/secret')}</link>"
+        "<description>A short teaser.</description></item></channel></rss>"
+    )
+    server.body("/feed", feed.encode())
+    spec = FeedSpec(name="ft", url=server.url("/feed"), full_text=True, timeout=5)
+    result = ingest(store, spec, policy=standing_in(server))["ft"]
+    assert result.ok and result.new_items == 1  # the entry is kept, with its summary
+    (item,) = store.items.for_sources(["ft"])
+    assert item.text == "A short teaser." and "hunter2" not in item.text
+    assert internal.hits("/admin/secret") == []
+
+
+def test_addresses_are_judged_by_what_they_are():
+    assert refusal("8.8.8.8") is None and refusal("2606:4700:4700::1111") is None
+    assert refusal("127.0.0.53") == "loopback"
+    assert refusal("::1") == "loopback"
+    assert refusal("::ffff:192.168.0.1") == "private"
+    assert refusal("2002:7f00:1::") == "loopback"  # 6to4 wrapping 127.0.0.1
+    assert refusal("64:ff9b::a00:1") == "private"  # NAT64 wrapping 10.0.0.1
+    assert refusal("172.16.5.4") == "private"
+    assert refusal("239.255.255.250") == "multicast"
+    assert refusal("240.0.0.1") in {"private", "reserved"}
+
+
+# --- deadlines ------------------------------------------------------------------------------------
+
+
+def test_headers_trickled_line_by_line_do_not_outlast_the_timeout(server, store):
+    server.trickle_headers("/slow", every=0.3)
+    server.file("/good", "rss20.xml")
+    slow = FeedSpec(name="slow", url=server.url("/slow"), timeout=1.0)
+    good = FeedSpec(name="good", url=server.url("/good"))
+    start = time.monotonic()
+    results = ingest(
+        store, slow, good, policy=FetchPolicy(parse_workers=0, retries=2, allow_private_networks=True)
+    )
+    elapsed = time.monotonic() - start
+    assert elapsed < 3, f"a 1 s feed held the ingest for {elapsed:.1f} s"
+    assert not results["slow"].ok
+    assert results["slow"].error.startswith("slow: no complete response from 127.0.0.1:")
+    assert "within its 1s `timeout` (headers and body, retries included)" in results["slow"].error
+    assert len(server.hits("/slow")) == 1  # no retry: the deadline covers retries too
+    assert results["good"].ok and results["good"].new_items == 3  # the slow feed failed alone
+
+
+def test_a_retry_that_cannot_finish_in_time_is_not_started(server, store):
+    server.status("/busy", 503, {"Retry-After": "20"})
+    spec = FeedSpec(name="busy", url=server.url("/busy"), timeout=2.0)
+    start = time.monotonic()
+    result = ingest(store, spec, policy=FetchPolicy(parse_workers=0, retries=2, allow_private_networks=True))[
+        "busy"
+    ]
+    assert time.monotonic() - start < 2
+    assert not result.ok and "no time left to retry within the 2s `timeout`" in result.error
+    assert len(server.hits("/busy")) == 1

@@ -1,0 +1,151 @@
+"""NUL, control characters and bidi overrides from hostile feeds and seeds never reach a store or a page.
+
+Normalisation strips C0 and C1 controls (tab and newline kept), DEL, bidi embeddings, overrides and
+isolates, lone surrogates and non-characters, in every text field, before anything is stored: the
+same on SQLite and on a real PostgreSQL server, which refuses a NUL outright.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from datetime import UTC, datetime
+
+import pytest
+from sqlalchemy import text
+
+from reporter.models import FeedSpec, RawEntry
+from reporter.normalize import normalize, strip_controls
+from reporter.pipeline import ingest_seeds
+from reporter.sources.feeds import ingest_feeds
+from reporter.sources.fetch import FetchPolicy
+from reporter.store import Store
+from tests.feeds_support import serve
+from tests.pg_support import postgres_url
+
+NOW = datetime(2025, 11, 20, 12, 0, tzinfo=UTC)
+POLICY = FetchPolicy(parse_workers=0, retries=0, allow_private_networks=True)
+HOSTILE = "\x00\x07\x1b[31m\x7f\x85\u202e\u2066\ufffe"  # NUL, BEL, ESC, DEL, NEL, RLO, LRI, U+FFFE
+TABLES = "items, item_sources, feed_state, runs, deliveries, builds, subscriptions, subscribers"
+
+
+@pytest.fixture(scope="module")
+def pg() -> Iterator[str]:
+    with postgres_url() as url:
+        yield url
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def store(request, tmp_path) -> Iterator[Store]:
+    if request.param == "sqlite":
+        opened = Store.open(f"sqlite:///{tmp_path / 'reporter.db'}")
+    else:
+        opened = Store.open(request.getfixturevalue("pg"))
+        with opened.engine.begin() as conn:
+            conn.execute(text(f"TRUNCATE {TABLES} RESTART IDENTITY CASCADE"))
+    yield opened
+    opened.close()
+
+
+def json_feed() -> bytes:
+    items = [
+        {
+            "id": "tag:hostile.example,2025:1\u0000",
+            "url": "https://hostile.example/1",
+            "title": f"Tokyo{HOSTILE} and Manila sign a pact",
+            "content_text": "Japan and the Philippines\u0000 signed a defence pact\u202e in Manila.",
+            "authors": [{"name": "Ann\u0007 Author\u202e"}],
+            "date_published": "2025-11-10T09:00:00Z",
+        },
+        {
+            "id": "tag:hostile.example,2025:2",
+            "url": "https://hostile.example/2",
+            "title": "An ordinary entry",
+            "content_text": "Nothing odd here.\tTabs\nand newlines stay.",
+            "date_published": "2025-11-11T09:00:00Z",
+        },
+    ]
+    doc = {"version": "https://jsonfeed.org/version/1.1", "title": "Hostile", "items": items}
+    return json.dumps(doc).encode()  # json.dumps writes the NUL as \\u0000, as a real feed would
+
+
+def test_a_nul_in_a_json_feed_fails_nothing_on_any_store(store):
+    with serve() as server:
+        server.body("/feed.json", json_feed(), "application/feed+json")
+        spec = FeedSpec(name="hostile", url=server.url("/feed.json"))
+        (result,) = ingest_feeds([spec], store=store, user_agent="t", now=NOW, policy=POLICY)
+    assert result.ok and result.new_items == 2, result.error
+    items = {i.url: i for i in store.items.for_sources(["hostile"])}
+    pact = items["https://hostile.example/1"]
+    assert pact.title == "Tokyo[31m and Manila sign a pact"  # the ESC is gone; its printable tail is text
+    assert pact.text == "Japan and the Philippines signed a defence pact in Manila."
+    assert pact.author == "Ann Author"
+    assert items["https://hostile.example/2"].text == "Nothing odd here. Tabs\nand newlines stay."
+    assert store.feeds.get("hostile", spec.url).last_error is None
+
+
+def test_bell_escape_and_right_to_left_override_leave_rss_titles_and_authors(store):
+    rss = (
+        '<?xml version="1.0"?><rss version="2.0"><channel><title>T</title><link>https://t.example/</link>'
+        "<description>d</description><item><title>Japan\x07 \x1b[2J\u202egnp.exe summit</title>"
+        "<link>https://t.example/a</link><author>x@t.example (Bidi\u202d Writer)</author>"
+        "<description>Text with an override\u202e that flips the line.</description></item></channel></rss>"
+    )
+    with serve() as server:
+        server.body("/rss", rss.encode("utf-8"))
+        (result,) = ingest_feeds(
+            [FeedSpec(name="rss", url=server.url("/rss"))],
+            store=store,
+            user_agent="t",
+            now=NOW,
+            policy=POLICY,
+        )
+    assert result.ok, result.error
+    (item,) = store.items.for_sources(["rss"])
+    for value in (item.title, item.text, item.author or ""):
+        assert strip_controls(value) == value and "\u202e" not in value and "\x1b" not in value
+    assert item.title == "Japan [2Jgnp.exe summit"
+
+
+def test_a_seed_with_nul_bytes_is_stored_without_them_and_the_others_still_are(store, tmp_path):
+    from reporter.config import load_config
+    from reporter.pipeline import Context
+
+    seeds = tmp_path / "seeds"
+    seeds.mkdir()
+    (seeds / "a.txt").write_bytes(
+        b"Japan and the Philippines\x00 agreed on port calls.\n\nTOKYO, Nov 3 2025 -\x00 More."
+    )
+    (seeds / "b.txt").write_text("An ordinary seed about Japan and Korea, 4 November 2025.", encoding="utf-8")
+    config = tmp_path / "feeds.yaml"
+    config.write_text(
+        "settings:\n  seeds_dir: seeds\nfeeds: []\nreports:\n- slug: japan\n  subject: JP\n"
+        "  sections: [{name: Asia, members: [KR]}]\n",
+        encoding="utf-8",
+    )
+    ctx = Context(config=load_config(config, {}), store=store, clock=lambda: NOW)
+    (result,) = ingest_seeds(ctx)
+    assert result.ok and result.new_items == 2
+    texts = sorted(i.text for i in store.items.for_sources(["seeds"]))
+    assert texts[1].startswith("Japan and the Philippines agreed on port calls.") and "\x00" not in texts[1]
+
+
+def test_every_text_field_is_cleaned_and_form_feeds_keep_their_line_break():
+    raw = RawEntry(
+        source="s\x00",
+        kind="feed",
+        content="page one\x0cpage two",
+        title="T\u2067itle\u2069",
+        outlet="Out\x9blet",
+        author="A\u202bB",
+        link="https://x.example/a\x00b",
+    )
+    item = normalize(raw, now=NOW)
+    assert (item.text, item.title, item.outlet, item.author) == (
+        "page one\npage two",
+        "Title",
+        "Outlet",
+        "AB",
+    )
+    assert item.url == "https://x.example/ab"
+    assert item.source == "s"
