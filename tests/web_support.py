@@ -30,10 +30,10 @@ feeds: []
 
 @functools.cache
 def password_hash() -> str:
-    """The argon2 hash of PASSWORD (made once: hashing is deliberately slow)."""
-    from reporter.web.auth import hash_password
+    """An argon2id hash of PASSWORD, with cheap parameters (the hash carries them) so tests run fast."""
+    from argon2 import PasswordHasher
 
-    return hash_password(PASSWORD)
+    return PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1).hash(PASSWORD)
 
 
 def make_project(root: Path, *, smtp_port: int | None = None) -> tuple[Path, dict[str, str]]:

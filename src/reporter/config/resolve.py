@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from pathlib import Path
 
-from reporter.config.schema import OVERVIEW, FileModel, SettingsModel, SmtpModel, env_var
-from reporter.config.settings import Config, Settings, SmtpSettings
+from reporter.config.schema import OVERVIEW, FileModel, SettingsModel, SmtpModel, WebModel, env_var
+from reporter.config.settings import Config, Settings, SmtpSettings, WebConfig
 from reporter.models import FeedSpec, ReportSpec, Schedule, Section
 
 _TRUE_WORDS = {"1", "true", "yes", "on"}
@@ -83,7 +83,23 @@ def resolve(parsed: FileModel, config_path: Path, env: Mapping[str, str]) -> Con
         )
         for r in parsed.reports
     )
-    return Config(settings=settings, feeds=feeds, reports=reports, smtp=smtp_settings(parsed.smtp, env, base))
+    return Config(
+        settings=settings,
+        feeds=feeds,
+        reports=reports,
+        smtp=smtp_settings(parsed.smtp, env, base),
+        web=web_config(parsed.web, env),
+    )
+
+
+def web_config(web: WebModel, env: Mapping[str, str]) -> WebConfig:
+    """The `web:` settings; the password hash may come from its REPORTER_* variable instead."""
+    values = web.model_dump()
+    var = env_var(WebModel, "admin_password_hash")
+    values["admin_password_hash"] = (
+        (env.get(var) if var else None) or web.admin_password_hash or ""
+    ).strip() or None
+    return WebConfig(**values)
 
 
 def smtp_settings(

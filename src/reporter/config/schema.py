@@ -112,6 +112,31 @@ class SmtpModel(_Model):
         return _float(v)
 
 
+class WebModel(_Model):
+    """`web:` the web app (`reporter serve`): the operator's login, sessions, links and rate limits."""
+
+    admin_password_hash: str | None = key(
+        None,
+        "The argon2 hash of the operator's password for the login at `/admin` (make one with "
+        "`reporter serve --hash-password`); without it the operator's pages stay closed.",
+        env="REPORTER_ADMIN_PASSWORD_HASH",
+    )
+    session_hours: float = key(12.0, "How long an operator stays logged in.", gt=0)
+    confirm_hours: float = key(48.0, "How long a subscribe confirmation link works.", gt=0)
+    login_attempts: int = key(5, "Failed logins allowed per client address in `login_window_minutes`.", ge=1)
+    login_window_minutes: float = key(15.0, "The window of `login_attempts`.", gt=0)
+    subscribe_attempts: int = key(
+        5, "Subscribe requests allowed per client address, and per email address, in the window.", ge=1
+    )
+    subscribe_window_minutes: float = key(10.0, "The window of `subscribe_attempts`.", gt=0)
+
+    @field_validator("session_hours", "confirm_hours", "login_window_minutes", "subscribe_window_minutes",
+                     mode="before")  # fmt: skip
+    @classmethod
+    def _int_is_fine(cls, v: Any) -> Any:
+        return _float(v)
+
+
 class FeedModel(_Model):
     """`feeds:` one RSS, Atom or JSON feed."""
 
@@ -187,6 +212,7 @@ class FileModel(_Model):
     version: Literal[1] = key(1, "The file format's version.")
     settings: SettingsModel = key(SettingsModel(), "Where things live.")
     smtp: SmtpModel | None = key(None, "How mail goes out (without it: localhost, no links).")
+    web: WebModel = key(WebModel(), "The web app's login, sessions and limits.")
     feeds: list[FeedModel] = key([], "The feeds to poll.")
     reports: list[ReportModel] = key(..., "The reports to write.")
 
@@ -196,6 +222,7 @@ MODELS: dict[str, type[BaseModel]] = {
     "": FileModel,
     "settings": SettingsModel,
     "smtp": SmtpModel,
+    "web": WebModel,
     "feeds": FeedModel,
     "reports": ReportModel,
     "sections": SectionModel,
@@ -209,6 +236,7 @@ ENVIRONMENT_ONLY: dict[str, str] = {
     "REPORTER_SMTP_PASSWORD": "The SMTP password (never in the file).",
     "REPORTER_SECRET": "Signs unsubscribe links and tokens; required when a report has subscribers.",
     "REPORTER_ADMIN_TOKEN": "Bearer token that enables `POST /build/...` in `reporter serve`.",
+    "REPORTER_SESSION_SECRET": "Signs the web app's session cookies (default: made from `REPORTER_SECRET`).",
 }
 
 

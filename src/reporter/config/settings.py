@@ -51,6 +51,19 @@ class Settings:
 
 
 @dataclass(frozen=True, slots=True)
+class WebConfig:
+    """The web app's settings from `web:` (secrets other than the password hash come from the environment)."""
+
+    admin_password_hash: str | None = field(default=None, repr=False)
+    session_hours: float = 12.0
+    confirm_hours: float = 48.0
+    login_attempts: int = 5
+    login_window_minutes: float = 15.0
+    subscribe_attempts: int = 5
+    subscribe_window_minutes: float = 10.0
+
+
+@dataclass(frozen=True, slots=True)
 class Config:
     """The whole validated configuration."""
 
@@ -58,6 +71,7 @@ class Config:
     feeds: tuple[FeedSpec, ...]
     reports: tuple[ReportSpec, ...]
     smtp: SmtpSettings = field(default_factory=SmtpSettings)
+    web: WebConfig = field(default_factory=WebConfig)
 
     def report(self, slug: str) -> ReportSpec:
         """The report with this slug, or a ConfigError naming the ones there are."""

@@ -40,15 +40,17 @@ def create_app(config_path: Path, env: Mapping[str, str] | None = None, **overri
 
     the_env = os.environ if env is None else env
     # The session middleware needs its secret before the first request, so read the config now.
-    base_url = load_config(config_path, the_env).smtp.base_url
-    settings = web_settings(the_env, base_url=base_url, **overrides)
+    config = load_config(config_path, the_env)
+    settings = web_settings(config, the_env, **overrides)
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
-        from reporter.pipeline import open_context
+        from reporter.pipeline import Context
         from reporter.render.templates import environment
+        from reporter.store import Store
 
-        ctx = await run_in_threadpool(open_context, config_path, the_env)
+        store = await run_in_threadpool(Store.open, config.settings.database_url)
+        ctx = Context(config=config, store=store)
         tasks = TaskRunner()
         app.state.web = WebState(
             ctx=ctx,

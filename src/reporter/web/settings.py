@@ -1,4 +1,4 @@
-"""What the web app reads from the environment: secrets, the operator's password hash, limits."""
+"""The web app's settings: `web:` from feeds.yaml (config/schema.py) and secrets from the environment."""
 
 from __future__ import annotations
 
@@ -9,10 +9,12 @@ import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from reporter.config import Config
+
 log = logging.getLogger(__name__)
 
 ADMIN_TOKEN_ENV = "REPORTER_ADMIN_TOKEN"
-PASSWORD_HASH_ENV = "REPORTER_ADMIN_PASSWORD_HASH"
+PASSWORD_HASH_ENV = "REPORTER_ADMIN_PASSWORD_HASH"  # read by config (web.admin_password_hash)
 SESSION_SECRET_ENV = "REPORTER_SESSION_SECRET"
 SECRET_ENV = "REPORTER_SECRET"
 
@@ -33,15 +35,15 @@ class WebSettings:
     admin_token: str | None = None  # Authorization: Bearer, for scripts
     password_hash: str | None = None  # argon2, for the operator's login
     secret: str | None = None  # REPORTER_SECRET: signs unsubscribe and confirmation links
-    confirm_max_age: int = 2 * 24 * 3600  # a confirmation link works for two days, as listmonk's
+    confirm_max_age: int = 2 * 24 * 3600  # seconds a confirmation link works
     session_max_age: int = 12 * 3600
     secure_cookies: bool = False  # https_only, when the public address is https
     login_limit: Limit = Limit(5, 15 * 60)  # failed logins per client
     subscribe_limit: Limit = Limit(5, 10 * 60)  # subscribe requests per client, and per address
 
 
-def web_settings(env: Mapping[str, str], *, base_url: str | None, **overrides: object) -> WebSettings:
-    """The settings from REPORTER_* variables; `overrides` replace any field (tests pass limits)."""
+def web_settings(config: Config, env: Mapping[str, str], **overrides: object) -> WebSettings:
+    """The settings from the config and REPORTER_* variables; `overrides` replace any field (for tests)."""
     secret = (env.get(SECRET_ENV) or "").strip() or None
     session_secret = (env.get(SESSION_SECRET_ENV) or "").strip()
     if not session_secret and secret:
@@ -54,12 +56,17 @@ def web_settings(env: Mapping[str, str], *, base_url: str | None, **overrides: o
             SECRET_ENV,
         )
         session_secret = secrets.token_urlsafe(32)
+    web, base_url = config.web, config.smtp.base_url
     values: dict[str, object] = {
         "session_secret": session_secret,
         "admin_token": (env.get(ADMIN_TOKEN_ENV) or "").strip() or None,
-        "password_hash": (env.get(PASSWORD_HASH_ENV) or "").strip() or None,
+        "password_hash": web.admin_password_hash,
         "secret": secret,
+        "confirm_max_age": int(web.confirm_hours * 3600),
+        "session_max_age": int(web.session_hours * 3600),
         "secure_cookies": bool(base_url and base_url.startswith("https://")),
+        "login_limit": Limit(web.login_attempts, web.login_window_minutes * 60),
+        "subscribe_limit": Limit(web.subscribe_attempts, web.subscribe_window_minutes * 60),
     }
     values.update(overrides)
     return WebSettings(**values)  # type: ignore[arg-type]
