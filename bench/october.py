@@ -196,6 +196,8 @@ def replay_days(
     started = time.perf_counter()
     per_day = []
     ctx = pipeline.open_context(config, env={})
+    if getattr(ctx.config.settings, PRIVATE_NETWORKS_KEY, None) is None:
+        _allow_loopback_fetches()
     try:
         report = ctx.config.report(REPORT)
         for day in days:
@@ -205,6 +207,12 @@ def replay_days(
             t = time.perf_counter()
             result = pipeline.ingest(ctx, report)
             failed = [f.source for f in result.failures]
+            if result.failures and len(failed) == len(ctx.config.feeds):
+                first = result.failures[0]
+                raise SystemExit(
+                    f"every feed failed on {day}, e.g. {first.error}"
+                    + (f"\n  hint: {first.hint}" if first.hint else "")
+                )
             per_day.append(
                 {
                     "day": day.isoformat(),
@@ -218,6 +226,20 @@ def replay_days(
         ctx.close()
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     return {"seconds": time.perf_counter() - started, "peak_rss_mb": peak, "days": per_day}
+
+
+def _allow_loopback_fetches() -> None:
+    """Let this process's feed fetches reach 127.0.0.1 when the config cannot say so yet.
+
+    Issue 14 refuses private addresses unless `settings.allow_private_networks` is set; until that key
+    exists (and is passed to the fetcher), the replay opts in the way the tests do, through FetchPolicy.
+    """
+    import functools
+
+    from reporter.sources import feeds, fetch
+
+    if PRIVATE_NETWORKS_KEY in getattr(fetch.FetchPolicy, "__dataclass_fields__", {}):
+        feeds.FetchPolicy = functools.partial(fetch.FetchPolicy, **{PRIVATE_NETWORKS_KEY: True})
 
 
 # The child that builds: the CLI itself, with wall-clock timers around the pipeline's stage functions.
