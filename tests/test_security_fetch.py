@@ -8,6 +8,7 @@ refused, which is what these tests prove.
 
 from __future__ import annotations
 
+import json
 import time
 from datetime import UTC, datetime
 
@@ -194,3 +195,78 @@ def test_a_retry_that_cannot_finish_in_time_is_not_started(server, store):
     assert time.monotonic() - start < 2
     assert not result.ok and "no time left to retry within the 2s `timeout`" in result.error
     assert len(server.hits("/busy")) == 1
+
+
+# --- through the command line and feeds.yaml ---------------------------------------------------
+
+
+def _config(tmp_path, url: str, *, allow: bool | None = None) -> None:
+    setting = "" if allow is None else f"  allow_private_networks: {str(allow).lower()}\n"
+    (tmp_path / "feeds.yaml").write_text(
+        f"settings:\n  data_dir: data\n{setting}feeds:\n- name: intranet\n  url: {url}\n"
+        "reports:\n- slug: japan\n  subject: JP\n  seeds: false\n  sections: [{name: Asia, members: [KR]}]\n",
+        encoding="utf-8",
+    )
+
+
+def test_feeds_list_calls_a_refused_feed_an_error_and_the_setting_lets_it_through(
+    server, tmp_path, monkeypatch
+):
+    from typer.testing import CliRunner
+
+    from reporter.cli import create_app
+
+    server.file("/feed", "rss20.xml")
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("REPORTER_ALLOW_PRIVATE_NETWORKS", raising=False)
+    _config(tmp_path, server.url("/feed"))
+    cli = CliRunner()
+
+    refused = cli.invoke(create_app(), ["ingest"])
+    assert refused.exit_code == 1
+    assert (
+        "failed: intranet: refused to connect to 127.0.0.1: it is 127.0.0.1, a loopback address"
+        in refused.output
+    )
+    assert HINT in refused.output
+    (row,) = json.loads(cli.invoke(create_app(), ["feeds", "list", "--json"]).output)
+    assert row["last_error"].startswith("refused to connect to 127.0.0.1") and row["last_success"] is None
+    listed = cli.invoke(create_app(), ["feeds", "list"], env={"COLUMNS": "250"})
+    assert "error: refused to connect to 127.0.0.1" in listed.output and " ok" not in listed.output
+    assert server.hits("/feed") == []
+
+    _config(tmp_path, server.url("/feed"), allow=True)
+    allowed = cli.invoke(create_app(), ["ingest"])
+    assert allowed.exit_code == 0 and "ingest: 3 new item(s) from 1 source(s)" in allowed.output
+    (row,) = json.loads(cli.invoke(create_app(), ["feeds", "list", "--json"]).output)
+    assert row["last_error"] is None and row["last_success"] and row["entries_seen"] == 3
+
+    _config(tmp_path, server.url("/feed"))  # the variable does the same as the setting
+    monkeypatch.setenv("REPORTER_ALLOW_PRIVATE_NETWORKS", "true")
+    assert cli.invoke(create_app(), ["ingest"]).exit_code == 0
+    monkeypatch.setenv("REPORTER_ALLOW_PRIVATE_NETWORKS", "perhaps")
+    bad = cli.invoke(create_app(), ["ingest"])
+    assert (
+        bad.exit_code == 1 and "REPORTER_ALLOW_PRIVATE_NETWORKS='perhaps' is not true or false" in bad.output
+    )
+    assert "Traceback" not in bad.output
+
+
+def test_one_ingest_has_a_bound_of_its_own(server, store):
+    for n in range(3):
+        server.trickle_headers(f"/slow{n}", every=0.2)
+    server.file("/good", "rss20.xml")
+    feeds = [FeedSpec(name=f"slow{n}", url=server.url(f"/slow{n}"), timeout=30) for n in range(3)]
+    feeds.append(FeedSpec(name="good", url=server.url("/good")))
+    policy = FetchPolicy(parse_workers=0, allow_private_networks=True, concurrency=1)
+    start = time.monotonic()
+    results = {
+        r.source: r
+        for r in ingest_feeds(feeds, store=store, user_agent="t", now=NOW, policy=policy, bound=1.0)
+    }
+    # one fetch at a time: the slow feed in flight is cut at the bound too, not at its own 30 s
+    assert time.monotonic() - start < 5
+    slow = [results[f"slow{n}"] for n in range(3)]
+    assert all(not r.ok and "the ingest reached its" in r.error and "ingest_timeout" in r.hint for r in slow)
+    assert not results["good"].ok  # queued behind them: every feed has its line, none hangs
+    assert len(results) == 4

@@ -114,6 +114,7 @@ def test_a_build_without_the_admin_token_is_unauthorized(project, headers) -> No
         ("/build/korea/2025-11", 404, "no report named 'korea'"),
         ("/build/japan/2025-13", 400, "period must look like 2025-11"),
         ("/build/japan/2025-11?formats=json,docx", 400, "unknown format(s) docx"),
+        ("/build/japan/9999-01", 409, "japan 9999-01 lies in the future"),  # never built early, never sent
     ],
 )
 def test_a_build_of_something_that_cannot_be_built_says_why(project, url, status, says) -> None:

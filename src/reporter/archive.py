@@ -104,6 +104,10 @@ def atomic_write(path: Path, data: bytes) -> None:
             os.fsync(fh.fileno())
         os.chmod(tmp, 0o644)  # mkstemp makes it 0600; published files are for everyone to read
         os.replace(tmp, path)
+    except OSError as exc:  # a full disk says ENOSPC but not where: name the file being written
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise OSError(exc.errno, exc.strerror, str(path)) from None
     except BaseException:
         with contextlib.suppress(OSError):
             os.unlink(tmp)

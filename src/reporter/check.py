@@ -30,6 +30,7 @@ def check_environment(config: Config) -> list[Finding]:
         _tool("pdftotext", "poppler-utils", required=False),
         _writable("output folder", config.settings.output_dir),
         _writable("data folder", config.settings.data_dir),
+        _database(config.settings.database_url),
         _seeds(config),
     ]
 
@@ -87,15 +88,71 @@ def _tool(name: str, package: str, *, required: bool) -> Finding:
 
 
 def _writable(label: str, path: os.PathLike[str] | str) -> Finding:
+    """Write (and remove) a small file there: permission bits say nothing to root or to a full disk."""
+    import tempfile
     from pathlib import Path
 
     p = Path(path)
     probe = p
     while not probe.exists() and probe.parent != probe:
         probe = probe.parent
-    if os.access(probe, os.W_OK):
-        return Finding(label, True, str(p))
-    return Finding(label, False, f"{p} is not writable", "fix its permissions or set it in feeds.yaml")
+    try:
+        with tempfile.NamedTemporaryFile(dir=probe, prefix=".reporter-check-") as fh:
+            fh.write(b"x" * 4096)
+            fh.flush()
+            os.fsync(fh.fileno())
+    except OSError as exc:
+        return Finding(
+            label,
+            False,
+            f"{p} is not writable: {exc.strerror or exc}",
+            "fix its permissions, free some space, or set another folder in feeds.yaml",
+        )
+    free_mb = shutil.disk_usage(probe).free / 1024 / 1024
+    if free_mb < 1:
+        return Finding(
+            label, False, f"{p}: the disk is full ({free_mb * 1024:.0f} KB free)", "free some space"
+        )
+    if free_mb < 100:
+        return Finding(
+            label,
+            False,
+            f"{p}: only {free_mb:.0f} MB free",
+            "free some space: a month's PDF and HTML take tens of MB",
+            required=False,
+        )
+    return Finding(label, True, f"{p} ({free_mb:,.0f} MB free)")
+
+
+def _database(url: str) -> Finding:
+    """Open the store and try a write (rolled back): a read-only database fails here, not mid-build."""
+    from sqlalchemy import text
+
+    from reporter.errors import ReporterError, database_error
+    from reporter.store import Store
+
+    shown = url.split("@")[-1] if "@" in url else url
+    try:
+        store = Store.open(url)
+    except ReporterError as exc:
+        return Finding("database", False, str(exc), exc.hint)
+    except Exception as exc:
+        handled = database_error(exc)
+        if handled is None:
+            raise
+        return Finding("database", False, str(handled), handled.hint)
+    try:
+        with store.engine.connect() as conn, conn.begin() as tx:
+            conn.execute(text("UPDATE alembic_version SET version_num = version_num"))
+            tx.rollback()
+    except Exception as exc:
+        handled = database_error(exc)
+        if handled is None:
+            raise
+        return Finding("database", False, str(handled), handled.hint)
+    finally:
+        store.close()
+    return Finding("database", True, f"{shown} (writable)")
 
 
 def _seeds(config: Config) -> Finding:

@@ -65,3 +65,53 @@ class DeliveryError(ReporterError):
 
 class NotBuiltYet(ReporterError):
     """A command whose stage is not built yet."""
+
+
+def os_error(exc: OSError) -> ReporterError:
+    """An operating-system error as a message naming the file, with a hint for the usual causes."""
+    import errno
+
+    where = f" {exc.filename}" if exc.filename else ""
+    reason = exc.strerror or str(exc)
+    hints = {
+        errno.ENOSPC: "the disk is full: free some space (or point output_dir / data_dir elsewhere) "
+        "and run again",
+        errno.EDQUOT: "the disk quota is used up: free some space and run again",
+        errno.EROFS: "that file system is mounted read-only: point output_dir / data_dir at a writable "
+        "folder",
+        errno.EACCES: "this user may not write there: fix the folder's permissions, or point output_dir / "
+        "data_dir at a writable folder",
+        errno.EPERM: "this user may not write there: fix the folder's permissions",
+    }
+    return ReporterError(
+        f"cannot write{where}: {reason}",
+        hints.get(exc.errno or 0, "check the path and the disk, then run again"),
+    )
+
+
+def database_error(exc: BaseException) -> StoreError | None:
+    """A database failure (read-only, locked, gone) as a StoreError with a hint; None if it is not one."""
+    try:
+        from sqlalchemy.exc import DBAPIError
+    except ImportError:  # pragma: no cover - SQLAlchemy is a dependency
+        return None
+    if not isinstance(exc, DBAPIError):
+        return None
+    reason = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0]
+    lowered = reason.lower()
+    if "readonly" in lowered or "read-only" in lowered or "read only" in lowered:
+        return StoreError(
+            f"the database is read-only: {reason}",
+            "make the database file and its folder writable by this user (SQLite writes a -wal file "
+            "beside it), or set REPORTER_DATABASE_URL to a writable database",
+        )
+    if "disk" in lowered and "full" in lowered:
+        return StoreError(f"the database's disk is full: {reason}", "free some space and run again")
+    if "locked" in lowered:
+        return StoreError(
+            f"the database is locked: {reason}",
+            "another reporter process holds it; wait for it and run again",
+        )
+    return StoreError(
+        f"a database error: {reason}", "check REPORTER_DATABASE_URL and that the database server is up"
+    )

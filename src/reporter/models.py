@@ -446,3 +446,5 @@ class BuildResult:
     report: Report
     files: dict[str, str]  # format → path
     skipped: bool = False  # already published and not forced
+    missing: dict[str, str] = field(default_factory=dict)  # format → why it was not written
+    partial: bool = False  # a preview of a period not over: written apart, never sent

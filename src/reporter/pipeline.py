@@ -113,14 +113,18 @@ def ingest(
         feeds = _feeds_of(ctx.config, reports)
         if feeds:
             from reporter.sources.feeds import ingest_feeds
+            from reporter.sources.fetch import FetchPolicy
 
+            settings = ctx.config.settings
             results.extend(
                 ingest_feeds(
                     feeds,
                     store=ctx.store,
-                    user_agent=ctx.config.settings.user_agent,
+                    user_agent=settings.user_agent,
                     now=ctx.now(),
                     progress=progress,
+                    policy=FetchPolicy(allow_private_networks=settings.allow_private_networks),
+                    bound=settings.ingest_timeout,
                 )
             )
     except BaseException as exc:
@@ -199,6 +203,26 @@ def _sources_of(reports: Sequence[ReportSpec]) -> list[str]:
 # --- build ----------------------------------------------------------------------------------------
 
 
+class PeriodNotOver(ReporterError):
+    """A build asked for a period that has not ended yet (or lies in the future)."""
+
+
+PARTIAL_DIR = "partial"  # under data_dir: previews of periods not over, never published or sent
+
+
+def check_period(spec: ReportSpec, period: Period, now: datetime, *, partial: bool = False) -> None:
+    """Refuse a period that is not over, unless a partial build (a preview) is asked for."""
+    if now >= period.end_dt or partial:
+        return
+    ends = f"{period.end_dt:%Y-%m-%d}"
+    when = "lies in the future" if now < period.start_dt else f"is not over until {ends}"
+    raise PeriodNotOver(
+        f"{spec.slug} {period.key} {when}; a report is built once its period has ended",
+        hint=f"build it on or after {ends} (the scheduler does), or add --partial for a preview of what "
+        "is in so far (written apart, never sent, and not in the way of the real build)",
+    )
+
+
 def build(
     ctx: Context,
     spec: ReportSpec,
@@ -206,15 +230,21 @@ def build(
     *,
     formats: Sequence[str] = FORMATS,
     force: bool = False,
+    partial: bool = False,
 ) -> BuildResult:
     """Compose one report for one period from what the store holds, render it and archive it, once.
 
     The (report, period) is claimed in the store first: a build that is done (unless forced) or being
     built by another process is skipped; a build that fails is recorded as failed, to be retried.
+    A period that is not over is refused unless `partial`: a partial build is a preview, written under
+    data_dir/partial/, with no claim, so it is never sent and never blocks the period's real build.
     """
     from reporter.archive import write_index, write_report
     from reporter.store.builds import process_owner
 
+    check_period(spec, period, ctx.now(), partial=partial)
+    if partial and ctx.now() < period.end_dt:
+        return _partial_build(ctx, spec, period, formats)
     run_id = ctx.store.runs.start("build", report=spec.slug, period=period.key)
     claim = ctx.store.builds.claim(spec.slug, period.key, process_owner(), force=force)
     if claim is None:
@@ -222,7 +252,14 @@ def build(
     try:
         with ctx.store.builds.keep_alive(claim):
             report = compose_report(ctx, spec, period)
-            files = render_report(report, formats=formats, templates_dir=ctx.config.settings.templates_dir)
+            settings = ctx.config.settings
+            rendered = render_report(
+                report,
+                formats=formats,
+                templates_dir=settings.templates_dir,
+                pdf_limits=(settings.pdf_timeout, settings.pdf_memory_mb),
+            )
+            files = rendered.files
             # A retry replaces whatever an interrupted attempt left; only a first build refuses to.
             paths = write_report(
                 report, files, output_dir=ctx.config.settings.output_dir, force=force or claim.attempt > 1
@@ -242,17 +279,46 @@ def build(
         raise ReporterError(
             error, hint="check that the clocks agree and that one scheduler runs per database"
         )
+    detail: dict[str, object] = {
+        "paragraphs": paragraphs,
+        "files": written,
+        "build": claim.build_id,
+        "attempt": claim.attempt,
+    }
+    if rendered.missing:
+        detail["missing"] = rendered.missing
+        log.warning("%s %s: a partial build: %s", spec.slug, period.key, "; ".join(rendered.missing.values()))
+    ctx.store.runs.finish(run_id, "partial" if rendered.missing else "ok", detail=detail)
+    return BuildResult(report=report, files=written, missing=rendered.missing)
+
+
+def _partial_build(ctx: Context, spec: ReportSpec, period: Period, formats: Sequence[str]) -> BuildResult:
+    """A preview of a period not over: composed up to now, written apart, not claimed, not sent."""
+    from dataclasses import replace
+
+    from reporter.archive import write_report
+
+    now = ctx.now()
+    run_id = ctx.store.runs.start("build", report=spec.slug, period=period.key)
+    try:
+        report = compose_report(ctx, spec, period)
+        report = replace(report, title=f"{report.title} — partial, up to {now:%-d %B %Y}")
+        settings = ctx.config.settings
+        rendered = render_report(
+            report,
+            formats=formats,
+            templates_dir=settings.templates_dir,
+            pdf_limits=(settings.pdf_timeout, settings.pdf_memory_mb),
+        )
+        paths = write_report(report, rendered.files, output_dir=settings.data_dir / PARTIAL_DIR, force=True)
+    except BaseException as exc:
+        ctx.store.runs.finish(run_id, "failed", error=f"{type(exc).__name__}: {exc}")
+        raise
+    written = {k: str(v) for k, v in paths.items()}
     ctx.store.runs.finish(
-        run_id,
-        "ok",
-        detail={
-            "paragraphs": paragraphs,
-            "files": written,
-            "build": claim.build_id,
-            "attempt": claim.attempt,
-        },
+        run_id, "ok", detail={"partial_period": True, "files": written, "missing": rendered.missing}
     )
-    return BuildResult(report=report, files=written)
+    return BuildResult(report=report, files=written, missing=rendered.missing, partial=True)
 
 
 def _skipped_build(ctx: Context, spec: ReportSpec, period: Period, run_id: int) -> BuildResult:
@@ -305,6 +371,7 @@ def run(
     formats: Sequence[str] = FORMATS,
 ) -> RunOutcome:
     """Ingest, build and send one report for one period: the monthly job, or `reporter run`."""
+    check_period(spec, period, ctx.now())  # before any fetching: only a period that is over is sent
     ingested = ingest(ctx, spec)
     built = build(ctx, spec, period, formats=formats, force=force)
     if not send:
@@ -386,23 +453,46 @@ def previous_counts(output_dir: Path, spec: ReportSpec, period: Period) -> dict[
         return None
 
 
-def render_report(report: Report, *, formats: Sequence[str], templates_dir: Path | None) -> dict[str, bytes]:
-    """Render the report in each requested format."""
+@dataclass(frozen=True, slots=True)
+class Rendered:
+    """The formats that rendered, and for each one that did not, why (message and hint)."""
+
+    files: dict[str, bytes]
+    missing: dict[str, str] = field(default_factory=dict)
+
+
+def render_report(
+    report: Report,
+    *,
+    formats: Sequence[str],
+    templates_dir: Path | None,
+    pdf_limits: tuple[float, int] | None = None,
+) -> Rendered:
+    """Render the report in each requested format; a PDF that fails leaves the other formats written.
+
+    `pdf_limits` is the renderer's (seconds, MB of address space), from the settings.
+    """
+    from reporter.errors import RenderError
     from reporter.render import render_html, render_json, render_markdown, render_pdf
 
     files: dict[str, bytes] = {}
+    missing: dict[str, str] = {}
     html: str | None = None
     if "html" in formats or "pdf" in formats:
         html = render_html(report, templates_dir=templates_dir)
     if "html" in formats and html is not None:
         files["html"] = html.encode("utf-8")
     if "pdf" in formats and html is not None:
-        files["pdf"] = render_pdf(html, templates_dir=templates_dir)
+        timeout, memory_mb = pdf_limits or (300.0, 2048)
+        try:
+            files["pdf"] = render_pdf(html, templates_dir=templates_dir, timeout=timeout, memory_mb=memory_mb)
+        except RenderError as exc:  # the PDF is the heaviest format; its failure must not cost the rest
+            missing["pdf"] = f"{exc} (hint: {exc.hint})" if exc.hint else str(exc)
     if "json" in formats:
         files["json"] = render_json(report).encode("utf-8")
     if "md" in formats:
         files["md"] = render_markdown(report).encode("utf-8")
-    return files
+    return Rendered(files, missing)
 
 
 def feed_problems(ctx: Context, spec: ReportSpec) -> tuple[str, ...]:

@@ -51,6 +51,13 @@ def build(
     no_ingest: Annotated[
         bool, typer.Option("--no-ingest", help="Build from what is stored; do not read seeds or fetch feeds.")
     ] = False,
+    partial: Annotated[
+        bool,
+        typer.Option(
+            "--partial",
+            help="Preview a period that is not over yet: written under data_dir/partial/, never sent.",
+        ),
+    ] = False,
     config: ConfigOption = DEFAULT_CONFIG,
     verbose: Verbose = 0,
 ) -> None:
@@ -72,10 +79,17 @@ def build(
         spec = ctx.config.report(report)
         the_period = _period(spec, period, ctx.now())
         out = console()
+        pipeline.check_period(spec, the_period, ctx.now(), partial=partial)  # before fetching anything
         if not no_ingest:
             _print_ingest(pipeline.ingest(ctx, spec))
-        result = pipeline.build(ctx, spec, the_period, formats=wanted, force=force)
-        if result.skipped:
+        result = pipeline.build(ctx, spec, the_period, formats=wanted, force=force, partial=partial)
+        if result.partial:
+            out.print(
+                f"{result.report.title}: a preview of a period not over; not sent, and the period's "
+                "real build is unaffected",
+                markup=False,
+            )
+        elif result.skipped:
             out.print(
                 f"{result.report.title}: already built; not built again (use --force to rebuild)",
                 markup=False,
@@ -89,8 +103,19 @@ def build(
         for fmt in wanted:
             if fmt in result.files:
                 out.print(f"  {fmt:<4} {result.files[fmt]}", markup=False)
+            elif fmt in result.missing:
+                out.print(f"  {fmt:<4} not written: {result.missing[fmt]}", markup=False)
     finally:
         ctx.close()
+    if result.missing:  # a partial build: the formats above were written, the missing ones were not
+        from reporter.cli.common import err_console
+
+        err_console().print(
+            f"error: a partial build: {', '.join(sorted(result.missing))} not written; "
+            "the other formats were",
+            markup=False,
+        )
+        raise typer.Exit(1)
 
 
 def _print_ingest(result) -> None:

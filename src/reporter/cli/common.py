@@ -71,6 +71,17 @@ def handle_errors(func: F) -> F:
             return func(*args, **kwargs)
         except ReporterError as exc:
             raise fail(exc) from None
+        except OSError as exc:  # the disk: full, read-only, or not ours; say which file
+            from reporter.errors import os_error
+
+            raise fail(os_error(exc)) from None
+        except Exception as exc:
+            from reporter.errors import database_error
+
+            handled = database_error(exc)
+            if handled is None:
+                raise
+            raise fail(handled) from None
         except KeyboardInterrupt:
             err_console().print("interrupted", markup=False)
             raise typer.Exit(130) from None

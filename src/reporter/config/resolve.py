@@ -4,12 +4,15 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from pathlib import Path
+from typing import TypeVar
 
 from reporter.config.schema import OVERVIEW, FileModel, SettingsModel, SmtpModel, WebModel, env_var
 from reporter.config.settings import Config, Settings, SmtpSettings, WebConfig
+from reporter.errors import ConfigError
 from reporter.models import FeedSpec, ReportSpec, Schedule, Section
 
 _TRUE_WORDS = {"1", "true", "yes", "on"}
+_N = TypeVar("_N", int, float)
 
 
 def resolve(parsed: FileModel, config_path: Path, env: Mapping[str, str]) -> Config:
@@ -42,6 +45,13 @@ def resolve(parsed: FileModel, config_path: Path, env: Mapping[str, str]) -> Con
         database_url=database_url,
         user_agent=s.user_agent,
         publisher=s.publisher,
+        allow_private_networks=_env_flag(
+            env, SettingsModel, "allow_private_networks", s.allow_private_networks
+        ),
+        ingest_timeout=_env_number(env, SettingsModel, "ingest_timeout", s.ingest_timeout, float),
+        pdf_timeout=_env_number(env, SettingsModel, "pdf_timeout", s.pdf_timeout, float),
+        pdf_memory_mb=_env_number(env, SettingsModel, "pdf_memory_mb", s.pdf_memory_mb, int),
+        max_entry_chars=s.max_entry_chars,
     )
     feeds = tuple(
         FeedSpec(
@@ -121,10 +131,9 @@ def smtp_settings(
     key_path = Path(key_file).expanduser() if key_file else None
     if key_path is not None and not key_path.is_absolute() and config_dir is not None:
         key_path = config_dir / key_path
-    port = env.get(env_var(SmtpModel, "port") or "")
     return SmtpSettings(
         host=text("host") or base.host,
-        port=int(port) if port else base.port,
+        port=_env_number(env, SmtpModel, "port", base.port, int),
         starttls=flag("starttls"),
         ssl=flag("ssl"),
         user=text("user"),
@@ -143,3 +152,40 @@ def smtp_settings(
         dkim_selector=text("dkim_selector"),
         dkim_domain=text("dkim_domain"),
     )
+
+
+def _env_flag(
+    env: Mapping[str, str], model: type[SmtpModel | SettingsModel], name: str, default: bool
+) -> bool:
+    """A yes/no setting from its REPORTER_* variable if set; anything but true/false words is an error."""
+    var = env_var(model, name)
+    raw = (env.get(var) or "").strip().lower() if var else ""
+    if not raw:
+        return default
+    if raw in _TRUE_WORDS:
+        return True
+    if raw in {"0", "false", "no", "off"}:
+        return False
+    raise ConfigError(
+        "environment", [f"{var}={raw!r} is not true or false"], hint=f"set {var}=true or {var}=false"
+    )
+
+
+def _env_number(
+    env: Mapping[str, str], model: type[SmtpModel | SettingsModel], name: str, default: _N, kind: type[_N]
+) -> _N:
+    """A number from its REPORTER_* variable if set, else the file's; a bad value is a ConfigError."""
+    var = env_var(model, name)
+    raw = (env.get(var) or "").strip() if var else ""
+    if not raw:
+        return default
+    try:
+        value = kind(raw)
+    except ValueError:
+        what = "a whole number" if kind is int else "a number"
+        raise ConfigError(
+            "environment", [f"{var}={raw!r} is not {what}"], hint=f"set {var} to {what}, e.g. {var}={default}"
+        ) from None
+    if value <= 0:
+        raise ConfigError("environment", [f"{var}={raw!r} must be above 0"], hint=f"e.g. {var}={default}")
+    return value

@@ -57,6 +57,40 @@ class SettingsModel(_Model):
     )
     user_agent: str = key(DEFAULT_USER_AGENT, "The User-Agent header sent with every feed and page request.")
     publisher: str = key("", "The publisher line printed on every report.")
+    allow_private_networks: bool = key(
+        False,
+        "Fetch feeds and article pages from loopback, private and link-local addresses too (off: only "
+        "the public internet is fetched, as Miniflux's FETCHER_ALLOW_PRIVATE_NETWORKS). Turn it on only "
+        "for feeds on your own network: a feed could otherwise make reporter read internal pages.",
+        env="REPORTER_ALLOW_PRIVATE_NETWORKS",
+    )
+    ingest_timeout: float = key(
+        900.0,
+        "Seconds one ingest may take in all (every feed has its own `timeout` too); feeds not fetched "
+        "by then fail with a message and the build goes on with what is stored.",
+        env="REPORTER_INGEST_TIMEOUT",
+        gt=0,
+    )
+    pdf_timeout: float = key(
+        300.0, "Seconds the PDF renderer may take for one report.", env="REPORTER_PDF_TIMEOUT", gt=0
+    )
+    pdf_memory_mb: int = key(
+        2048,
+        "Address-space limit of the PDF renderer's process, in MB (a month of many items needs more).",
+        env="REPORTER_PDF_MEMORY_MB",
+        gt=0,
+    )
+    max_entry_chars: int = key(
+        200_000,
+        "An entry's stored text is cut to this many characters (a 10 MB entry would cost minutes and "
+        "gigabytes in a build); `reporter analyze` and the report's left-out list say so.",
+        gt=0,
+    )
+
+    @field_validator("ingest_timeout", "pdf_timeout", mode="before")
+    @classmethod
+    def _int_is_fine(cls, v: Any) -> Any:
+        return _float(v)
 
 
 class SmtpModel(_Model):

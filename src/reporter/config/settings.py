@@ -48,6 +48,11 @@ class Settings:
     database_url: str
     user_agent: str = DEFAULT_USER_AGENT
     publisher: str = ""
+    allow_private_networks: bool = False
+    ingest_timeout: float = 900.0
+    pdf_timeout: float = 300.0
+    pdf_memory_mb: int = 2048
+    max_entry_chars: int = 200_000
 
 
 @dataclass(frozen=True, slots=True)

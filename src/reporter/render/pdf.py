@@ -17,6 +17,11 @@ from reporter.render.templates import template_dirs
 log = logging.getLogger(__name__)
 
 STATS_PREFIX = "reporter-pdf-stats: "  # the worker's last stderr line: its time and peak memory
+PEAK_PREFIX = "reporter-pdf-peak-kb: "  # on failure: the child's peak address space
+MEMORY_HINT = (
+    "raise `pdf_memory_mb` under `settings:` in feeds.yaml (or REPORTER_PDF_MEMORY_MB), e.g. to {double}; "
+    "a month of many items needs more"
+)
 EXIT_MEMORY = 3
 EXIT_FAILED = 4
 FORKSERVER_PRELOAD = ("weasyprint", "reporter.render.fetcher", "reporter.render.pdf_worker")
@@ -86,8 +91,9 @@ def _run_child(options: dict[str, Any], html: str, timeout: float) -> tuple[int,
         writer.close()  # so a child that dies before answering reads as EOF, not as a hang
         if not wait([reader], timeout):
             raise RenderError(
-                f"PDF rendering took longer than {timeout:g} s and was stopped",
-                hint="raise the render timeout, or look for a runaway item (an enormous table or image)",
+                f"PDF rendering took longer than {timeout:g} s and was stopped (its time limit)",
+                hint="raise `pdf_timeout` under `settings:` in feeds.yaml (or REPORTER_PDF_TIMEOUT), "
+                "or look for a runaway item (an enormous table or image)",
             )
         try:
             returncode, pdf, stderr = reader.recv()
@@ -135,21 +141,45 @@ def _forward_log(stderr: str) -> dict[str, float]:
 
 
 def _failure(returncode: int, stderr: str, memory_mb: int) -> RenderError:
-    lines = [line for line in stderr.splitlines() if line.strip() and not line.startswith(STATS_PREFIX)]
+    lines = [
+        line
+        for line in stderr.splitlines()
+        if line.strip() and not line.startswith((STATS_PREFIX, PEAK_PREFIX))
+    ]
     last = lines[-1] if lines else "no message"
-    if returncode == EXIT_MEMORY or "MemoryError" in stderr or "out of memory" in last:
+    peak_mb = _peak_kb(stderr) / 1024
+    double = f"{memory_mb * 2}"
+    near_limit = peak_mb >= memory_mb * 0.9
+    if returncode == EXIT_MEMORY or "MemoryError" in stderr or "out of memory" in last or near_limit:
+        peak = f"; it peaked at {peak_mb:.0f} MB" if peak_mb else ""
         return RenderError(
-            f"PDF rendering ran out of memory (limit {memory_mb} MB)",
-            hint="raise the memory limit for rendering, or split the report into shorter periods",
+            f"PDF rendering hit its memory limit of {memory_mb} MB of address space{peak} ({last})",
+            hint=MEMORY_HINT.format(double=double),
         )
     if returncode < 0:
         try:
             name = signal.Signals(-returncode).name
         except ValueError:
             name = ""
+        if name == "SIGXCPU":
+            return RenderError(
+                "PDF rendering hit its CPU-time limit and was stopped",
+                hint="raise `pdf_timeout` under `settings:` in feeds.yaml (or REPORTER_PDF_TIMEOUT)",
+            )
+        # A C library that cannot allocate aborts (SIGABRT, SIGTRAP) or crashes: at a memory limit.
         return RenderError(
-            f"the PDF renderer crashed ({name or 'signal ' + str(-returncode)}), most likely at its "
-            f"memory limit of {memory_mb} MB or its CPU-time limit",
-            hint="raise the memory limit for rendering, or split the report into shorter periods",
+            f"the PDF renderer crashed ({name or 'signal ' + str(-returncode)}), which it does when it "
+            f"hits its memory limit of {memory_mb} MB of address space",
+            hint=MEMORY_HINT.format(double=double),
         )
     return RenderError(f"PDF rendering failed: {last}", hint="run with -v to see WeasyPrint's messages")
+
+
+def _peak_kb(stderr: str) -> int:
+    for line in stderr.splitlines():
+        if line.startswith(PEAK_PREFIX):
+            try:
+                return int(line[len(PEAK_PREFIX) :])
+            except ValueError:
+                return 0
+    return 0

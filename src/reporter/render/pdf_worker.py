@@ -18,7 +18,18 @@ from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any
 
-from reporter.render.pdf import EXIT_FAILED, EXIT_MEMORY, STATS_PREFIX
+from reporter.render.pdf import EXIT_FAILED, EXIT_MEMORY, PEAK_PREFIX, STATS_PREFIX
+
+
+def vm_peak_kb() -> int:
+    """This process's peak address space in kB (what RLIMIT_AS limits), 0 where /proc has no answer."""
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmPeak:"):
+                return int(line.split()[1])
+    except (OSError, ValueError, IndexError):
+        pass
+    return 0
 
 
 def limit_resources(memory_mb: int, cpu_seconds: float) -> None:
@@ -58,10 +69,12 @@ def run(options: dict[str, Any], html: str) -> tuple[int, bytes]:
         started = time.perf_counter()
         pdf = render(html, [Path(d) for d in options.get("asset_dirs", [])], options.get("pdf_variant"))
     except MemoryError:
-        sys.stderr.write("out of memory\n")
+        sys.stderr.write(f"out of memory\n{PEAK_PREFIX}{vm_peak_kb()}\n")
         return EXIT_MEMORY, b""
     except Exception as exc:  # reported to the parent, which raises RenderError
-        sys.stderr.write(f"{type(exc).__name__}: {exc}\n")
+        # A C library that fails to allocate often surfaces as SystemError or an odd exception: the
+        # peak address space tells the parent whether the memory limit was the cause.
+        sys.stderr.write(f"{type(exc).__name__}: {exc}\n{PEAK_PREFIX}{vm_peak_kb()}\n")
         return EXIT_FAILED, b""
     peak_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     stats = {"seconds": time.perf_counter() - started, "peak_rss_kb": peak_kb, "bytes": len(pdf)}

@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 import multiprocessing
 import os
+import time
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import (
     FIRST_COMPLETED,
@@ -59,9 +60,15 @@ def ingest_feeds(
     now: datetime,
     progress: Callable[[str], None] | None = None,
     policy: FetchPolicy | None = None,
+    bound: float | None = None,
 ) -> list[SourceResult]:
-    """Fetch, parse, normalise and store every feed; one that fails is a failed SourceResult, not a stop."""
+    """Fetch, parse, normalise and store every feed; one that fails is a failed SourceResult, not a stop.
+
+    `bound` (seconds) caps the whole ingest: feeds not done by then fail with a message saying so, and
+    fetches still in flight end at their own deadlines (each feed's `timeout`).
+    """
     policy = policy or FetchPolicy()
+    until = time.monotonic() + bound if bound is not None else None
     results: dict[str, SourceResult] = {}
     states = {f.name: store.feeds.get(f.name, f.url).evolve(last_fetch=now) for f in feeds}
     hosts = HostLimiter(policy.per_host)
@@ -99,10 +106,19 @@ def ingest_feeds(
                     fail(feed, exc)
                     continue
                 validators = Validators(states[feed.name].etag, states[feed.name].last_modified)
-                job = fetchers.submit(fetch, client, feed, validators, policy=policy, hosts=hosts)
+                job = fetchers.submit(
+                    fetch, client, feed, validators, policy=policy, hosts=hosts, until=until
+                )
                 pending[job] = ("fetch", feed, None)
             while pending:
-                finished, _ = wait(pending, return_when=FIRST_COMPLETED)
+                left = None if until is None else max(0.0, until - time.monotonic())
+                finished, _ = wait(pending, timeout=left, return_when=FIRST_COMPLETED)
+                if not finished:  # the ingest's bound: what is not done by now is not waited for
+                    for job, (_, feed, _) in list(pending.items()):
+                        job.cancel()
+                        pending.pop(job)
+                        fail(feed, _out_of_time(feed, bound or 0.0))
+                    break
                 for job in finished:
                     stage, feed, fetched = pending.pop(job)
                     state = states[feed.name]
@@ -347,6 +363,15 @@ def _with_full_text(
 
 
 # --- results and state ----------------------------------------------------------------------------
+
+
+def _out_of_time(feed: FeedSpec, bound: float) -> FeedError:
+    return FeedError(
+        feed.name,
+        f"not finished: the ingest reached its {bound:g}s bound (settings.ingest_timeout) first",
+        "many slow feeds share the bound; raise `ingest_timeout` under `settings:`, or lower the "
+        "slow feeds' `timeout`",
+    )
 
 
 def _moved_warning(feed: FeedSpec, fetched: Fetched) -> tuple[str, ...]:

@@ -144,8 +144,13 @@ def fetch(
     policy: FetchPolicy,
     hosts: HostLimiter,
     sleep: Callable[[float], None] = time.sleep,
+    until: float | None = None,
 ) -> Fetched:
-    """GET the feed (conditionally), retrying timeouts and 5xx with backoff; raises FetchError."""
+    """GET the feed (conditionally), retrying timeouts and 5xx with backoff; raises FetchError.
+
+    The whole fetch, retries included, ends by the feed's `timeout`, or by `until` (a monotonic time:
+    the ingest's own bound) if that comes first.
+    """
     check_url(feed)
     headers = dict(feed.headers)
     if validators.etag:
@@ -159,12 +164,17 @@ def fetch(
         try:
             with hosts.slot(feed.url):
                 started = time.monotonic() if started is None else started
-                result = _get_once(client, feed, headers, policy, at=started + feed.timeout)
+                at = started + feed.timeout
+                capped = until is not None and until < at
+                result = _get_once(
+                    client, feed, headers, policy, at=min(at, until) if capped else at, capped=capped
+                )
             return _replace_attempts(result, attempt)
         except _Retryable as exc:
             wait = exc.retry_after if exc.retry_after is not None else policy.backoff * 2 ** (attempt - 1)
             wait = min(wait, policy.max_retry_after) * (1 + random.random() / 10)
-            left = started + feed.timeout - time.monotonic() if started is not None else 0.0
+            end = started + feed.timeout if started is not None else 0.0
+            left = (min(end, until) if until is not None else end) - time.monotonic()
             if attempt > policy.retries or exc.final or wait >= left:
                 reason = exc.reason
                 if attempt <= policy.retries and not exc.final:
@@ -198,7 +208,13 @@ class _Retryable(Exception):
 
 
 def _get_once(
-    client: httpx.Client, feed: FeedSpec, headers: dict[str, str], policy: FetchPolicy, *, at: float
+    client: httpx.Client,
+    feed: FeedSpec,
+    headers: dict[str, str],
+    policy: FetchPolicy,
+    *,
+    at: float,
+    capped: bool = False,
 ) -> Fetched:
     """One GET that must be complete (headers and body) by the monotonic time `at`."""
     timeout = httpx.Timeout(feed.timeout, connect=min(policy.connect_timeout, feed.timeout))
@@ -230,7 +246,7 @@ def _get_once(
                         "this is not a feed, or an unusually large one; check the url",
                     )
                 if time.monotonic() > deadline:
-                    raise _too_slow(feed)
+                    raise _too_slow(feed, capped)
                 chunks.append(chunk)
             return Fetched(
                 url=str(response.url),
@@ -244,7 +260,7 @@ def _get_once(
     except BlockedAddress as exc:
         raise FetchError(name, _blocked_reason(feed.url, exc), _BLOCKED_HINT) from None
     except DeadlineExceeded:
-        raise _too_slow(feed) from None
+        raise _too_slow(feed, capped) from None
     except httpx.TooManyRedirects:
         raise FetchError(
             name,
@@ -260,7 +276,7 @@ def _get_once(
         ) from None
     except httpx.TimeoutException:
         if time.monotonic() >= deadline - 0.05:  # the socket wait was cut short by the deadline
-            raise _too_slow(feed) from None
+            raise _too_slow(feed, capped) from None
         raise _Retryable(
             f"no response from {_host(feed.url)} within {feed.timeout:g}s",
             f"the server is slow; raise `timeout` for '{name}' in feeds.yaml",
@@ -295,7 +311,15 @@ def _blocked_reason(url: str, exc: BlockedAddress) -> str:
     return f"refused to connect to {exc.host}{via}: it is {exc.address}, a {exc.kind} address"
 
 
-def _too_slow(feed: FeedSpec) -> _Retryable:
+def _too_slow(feed: FeedSpec, capped: bool = False) -> _Retryable:
+    if capped:
+        return _Retryable(
+            f"not finished: the ingest reached its bound (settings.ingest_timeout) while {_host(feed.url)} "
+            "was still answering",
+            "many slow feeds share the bound; raise `ingest_timeout` under `settings:`, or lower the "
+            "slow feeds' `timeout`",
+            final=True,
+        )
     return _Retryable(
         f"no complete response from {_host(feed.url)} within its {feed.timeout:g}s `timeout` "
         "(headers and body, retries included); gave up",

@@ -30,13 +30,26 @@ def connect(database_url: str) -> Engine:
             hint="use sqlite:///path/to/file.db or postgresql+psycopg://user@host/db "
             "in REPORTER_DATABASE_URL",
         ) from None
-    if url.get_backend_name() == "sqlite":
+    backend = url.get_backend_name()
+    if backend not in {"sqlite", "postgresql"}:
+        raise StoreError(
+            f"the database URL names {backend!r}, which reporter does not support",
+            hint="use sqlite:///path/to/file.db, or postgresql+psycopg://user@host/db (after "
+            "`pip install -e '.[postgres]'`), in REPORTER_DATABASE_URL or settings.database_url",
+        )
+    if backend == "sqlite":
         if url.database and url.database != ":memory:":
             Path(url.database).parent.mkdir(parents=True, exist_ok=True)
         engine = create_engine(url, connect_args={"timeout": 30})
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
-    return create_engine(url, pool_pre_ping=True)
+    try:
+        return create_engine(url, pool_pre_ping=True)
+    except ImportError as exc:  # the driver named in the URL is not installed
+        raise StoreError(
+            f"the database driver for {url.drivername!r} is not installed ({exc.name or exc})",
+            hint="pip install -e '.[postgres]' (psycopg), and use postgresql+psycopg://user@host/db",
+        ) from None
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:

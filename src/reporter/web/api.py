@@ -68,6 +68,10 @@ async def build(request: Request) -> Response:
     except ValueError as exc:
         return JSONResponse({"error": str(exc)}, status_code=400)
     force = request.query_params.get("force", "") in ("1", "true", "yes")
+    try:
+        pipeline.check_period(spec, period, ctx.now())  # no early builds over the web: nothing to send
+    except pipeline.PeriodNotOver as exc:
+        return JSONResponse({"error": str(exc), "hint": exc.hint}, status_code=409)
 
     def run() -> object:
         # As `reporter build` does: ingest the report's sources first, so the build is current.
