@@ -210,6 +210,15 @@ def markdown(result: dict) -> str:
             f"`reporter build` {t['build']['seconds']:.1f} s (peak RSS {t['build']['peak_rss_mb']:.0f} MB; "
             f"ingest process {t['ingest']['peak_rss_mb']:.0f} MB). Time by stage: {share}.",
         ]
+        if t.get("floor"):
+            f = t["floor"]
+            lines += [
+                "",
+                "Floor (the raw libraries on the same work, same run): spaCy load + `nlp.pipe` of every item "
+                f"the build read + WeasyPrint of the same HTML, {f['seconds']:.1f} s, "
+                f"peak {f['peak_rss_mb']:.0f} MB. "
+                f"**Build ÷ floor: {t['build']['seconds'] / f['seconds']:.2f}×** wall time.",
+            ]
     for kind, items in result["errors"].items():
         lines += ["", f"## {kind.capitalize()} ({len(items)})", "", *[f"- {x}" for x in items[:EXAMPLES]]]
     failing = [ch for ch in result["checks"] if ch.examples]
@@ -224,6 +233,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--report", type=Path, help="a built report's JSON (its PDF beside it)")
     parser.add_argument("--out", type=Path, help="where to build October (default: a temporary folder)")
     parser.add_argument("--corpus", help="the corpus folder (see bench/october.py)")
+    parser.add_argument("--no-floor", action="store_true", help="do not time the raw libraries' floor")
     parser.add_argument("--no-write", action="store_true", help="print only; do not write docs/bench/")
     args = parser.parse_args(argv)
     timings = None
@@ -235,7 +245,7 @@ def main(argv: list[str] | None = None) -> int:
         import october
 
         out = args.out or Path(tempfile.mkdtemp(prefix="october2023-"))
-        timings = october.run(out.resolve(), october.corpus_dir(args.corpus))
+        timings = october.run(out.resolve(), october.corpus_dir(args.corpus), with_floor=not args.no_floor)
         report = october.report_path(out.resolve(), "json")
     result = evaluate(report, timings)
     text = markdown(result)

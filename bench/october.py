@@ -35,6 +35,7 @@ from urllib.parse import urlsplit, urlunsplit
 import yaml
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "bench"))  # bench_build's floor
 CONFIG = ROOT / "bench" / "data" / "october2023" / "feeds.yaml"
 # ../shared beside the checkout; a worktree under wt/NAME finds the one beside the main checkout.
 DEFAULT_CORPORA = tuple(
@@ -291,7 +292,45 @@ def build(config: Path, out: Path) -> dict[str, object]:
     return {"seconds": wall, "peak_rss_mb": peak, "stages": stages}
 
 
-def run(out: Path, corpus: Path, *, own_report: bool = False, say: Callable[[str], None] = print) -> dict:
+def floor(config: Path, out: Path) -> dict[str, float]:
+    """The raw libraries doing the build's heavy work, in a child: spaCy on the items' texts, WeasyPrint.
+
+    The same floor as bench/bench_build.py: load the model, `nlp.pipe` the title and text of every item
+    the build read (the period and its margins, as `compose_report` reads them), render the report's own
+    HTML to PDF. The build's time divided by this is the ratio docs/benchmarks.md records.
+    """
+    from datetime import timedelta
+
+    from bench_build import FLOOR, timed
+    from reporter import pipeline
+    from reporter.models import Period
+
+    texts = out / "floor-texts"
+    shutil.rmtree(texts, ignore_errors=True)
+    texts.mkdir()
+    ctx = pipeline.open_context(config, env={})
+    try:
+        spec, period = ctx.config.report(REPORT), Period.parse(PERIOD)
+        since, until = period.start_dt - timedelta(days=62), period.end_dt + timedelta(days=31)
+        for n, item in enumerate(ctx.store.items.for_sources(spec.feeds, since=since, until=until)):
+            (texts / f"{n:05d}.txt").write_text(f"{item.title}\n{item.text}", encoding="utf-8")
+    finally:
+        ctx.close()
+    wall, peak = timed(
+        [sys.executable, "-c", FLOOR, str(texts), str(report_path(out, "html"))], out, dict(os.environ)
+    )
+    shutil.rmtree(texts)
+    return {"seconds": wall, "peak_rss_mb": peak}
+
+
+def run(
+    out: Path,
+    corpus: Path,
+    *,
+    own_report: bool = False,
+    with_floor: bool = False,
+    say: Callable[[str], None] = print,
+) -> dict:
     """The whole replay into OUT; returns what timings.json holds."""
     if (out / "data").exists():
         shutil.rmtree(out / "data")  # a fresh data dir every time: the replay starts from nothing
@@ -316,6 +355,9 @@ def run(out: Path, corpus: Path, *, own_report: bool = False, say: Callable[[str
         "stages": stages,
         "report": str(report_path(out, "json")),
     }
+    if with_floor:
+        say("floor: spaCy on the same texts + WeasyPrint on the same HTML")
+        timings["floor"] = floor(config, out)
     (out / "timings.json").write_text(json.dumps(timings, indent=2), encoding="utf-8")
     return timings
 
@@ -332,12 +374,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--corpus", help="corpus folder (default: $REPORTER_CORPUS, else ../shared/corpus/...)"
     )
+    parser.add_argument("--floor", action="store_true", help="also time the raw libraries' floor")
     parser.add_argument(
         "--own-report", action="store_true", help="use the committed config's report block, not feeds.yaml's"
     )
     args = parser.parse_args(argv)
     out = args.out.resolve()
-    timings = run(out, corpus_dir(args.corpus), own_report=args.own_report)
+    timings = run(out, corpus_dir(args.corpus), own_report=args.own_report, with_floor=args.floor)
     print(f"ingest {timings['ingest']['seconds']:.1f} s, build {timings['build']['seconds']:.1f} s, "
           f"peak {timings['build']['peak_rss_mb']:.0f} MB")  # fmt: skip
     print("report:")

@@ -175,14 +175,17 @@ def check_no_cut_off_quotes(report: Mapping) -> Check:
     return Check('quoted sentences ending in "…"', str(len(cut)), not cut, tuple(t[-90:] for t in cut[:5]))
 
 
+def _key(name: str) -> str:
+    name = " ".join(name.split()).lower()
+    return name.removeprefix("the ")
+
+
 def real_outlet(name: str | None) -> str | None:
-    """The outlet's reader-facing name if `name` is one of the corpus's outlets (or a short form)."""
+    """The outlet's reader-facing name if `name` is one of the corpus's outlets (or a short form of one)."""
     if not name:
         return None
-    name = name.strip()
-    if name in REAL_OUTLETS:
-        return name
-    return OUTLET_FORMS.get(name.removeprefix("the ").removeprefix("The "))
+    known = {_key(o): o for o in REAL_OUTLETS} | {_key(k): v for k, v in OUTLET_FORMS.items()}
+    return known.get(_key(name))
 
 
 def check_leads_name_outlets(report: Mapping) -> Check:
@@ -191,7 +194,7 @@ def check_leads_name_outlets(report: Mapping) -> Check:
     for _, p in paragraphs(report):
         lead = p.get("lead") or ""
         named = real_outlet(p.get("outlet"))
-        if named is None or not any(form in lead for form in _forms(named)):
+        if named is None or not any(form.lower() in lead.lower() for form in _forms(named)):
             bad.append(f"{p.get('outlet')!r}: {lead[:80]}")
     return Check("leads without a real outlet", str(len(bad)), not bad, tuple(bad[:5]))
 
