@@ -132,6 +132,14 @@ def errors(pairs: list[tuple[dict, dict | None]]) -> dict[str, list[str]]:
     return out  # fmt: skip
 
 
+def _confusion(pairs: list[tuple[dict, dict | None]]) -> tuple[int, int, int]:
+    """True positives, false positives and false negatives of relevance."""
+    tp = sum(1 for x, r in pairs if x["relevant"] and r and r.get("relevant"))
+    fp = sum(1 for x, r in pairs if not x["relevant"] and r and r.get("relevant"))
+    fn = sum(1 for x, r in pairs if x["relevant"] and not (r and r.get("relevant")))
+    return tp, fp, fn
+
+
 def _section_ok(label: dict, row: dict) -> bool:
     return row.get("section") == label["section"] or row.get("section") in label.get("also_ok", [])
 
@@ -142,9 +150,9 @@ def evaluate(report_path: Path, timings: Mapping | None = None) -> dict:
     labels = load_labels()
     rows, source = decisions_of(report)
     pairs = join(labels, rows)
-    tp = sum(1 for x, r in pairs if x["relevant"] and r and r.get("relevant"))
-    fp = sum(1 for x, r in pairs if not x["relevant"] and r and r.get("relevant"))
-    fn = sum(1 for x, r in pairs if x["relevant"] and not (r and r.get("relevant")))
+    tp, fp, fn = _confusion(pairs)
+    clear = [(x, r) for x, r in pairs if not x.get("borderline")]
+    ctp, cfp, cfn = _confusion(clear)
     both = [(x, r) for x, r in pairs if x["relevant"] and r and r.get("relevant")]
     section_hits = sum(1 for x, r in both if _section_ok(x, r))
     checks = structural_checks(report, report_path.with_suffix(".pdf"), LabelIndex(labels))
@@ -158,6 +166,11 @@ def evaluate(report_path: Path, timings: Mapping | None = None) -> dict:
         "precision": tp / (tp + fp) if tp + fp else 0.0,
         "recall": tp / (tp + fn) if tp + fn else 0.0,
         "counts": {"tp": tp, "fp": fp, "fn": fn},
+        "clear": {
+            "n": len(clear),
+            "precision": ctp / (ctp + cfp) if ctp + cfp else 0.0,
+            "recall": ctp / (ctp + cfn) if ctp + cfn else 0.0,
+        },
         "section": section_hits / len(both) if both else 0.0,
         "section_n": len(both),
         "stories": story_scores(pairs, relevant_only=False),
@@ -189,6 +202,8 @@ def markdown(result: dict) -> str:
         f"{_met(result['precision'], 'precision')} |",
         f"| relevance recall ({c['fn']} FN) | {result['recall']:.3f} | ≥ 0.85 | "
         f"{_met(result['recall'], 'recall')} |",
+        f"| relevance P / R without the {result['labels'] - result['clear']['n']} borderline labels | "
+        f"{result['clear']['precision']:.3f} / {result['clear']['recall']:.3f} | | |",
         f"| section accuracy (alternatives counted; {result['section_n']} entries) | {result['section']:.3f} "
         f"| ≥ 0.90 | {_met(result['section'], 'section')} |",
         f"| story B-cubed P / R / F1 ({s['n']} entries, {s['with_story']} with a story id) | "

@@ -80,6 +80,7 @@ def test_every_label_uses_the_japan_reports_section_names() -> None:
             assert label["topic"] == "foreign-relations"
         else:
             assert label["section"] is None and label["also_ok"] == [], label["title"]
+        assert not label["borderline"] or label["note"], label["title"]  # a borderline label says why
 
 
 def test_the_committed_replay_config_has_the_projects_sections() -> None:
