@@ -136,13 +136,31 @@ def _label_of(index: LabelIndex, p: Mapping) -> dict | None:
     return index.find(p.get("url"), p.get("title"))
 
 
+def item_urls(report: Mapping) -> dict[str, tuple[str | None, str | None]]:
+    """Item id → (url, title), from the report's decisions and sources, to label a quoted sentence's item."""
+    known: dict[str, tuple[str | None, str | None]] = {}
+    for row in [*report.get("decisions", []), *report.get("sources", [])]:
+        if row.get("item_id"):
+            known.setdefault(row["item_id"], (row.get("url"), row.get("title")))
+    return known
+
+
+def stories_of(urls: Mapping[str, tuple[str | None, str | None]], index: LabelIndex, p: Mapping) -> set[str]:
+    """The labelled stories a paragraph tells: its lead item's and those of the items it quotes."""
+    labels = [_label_of(index, p)]
+    for sentence in p.get("sentences", []):
+        url, title = urls.get(sentence.get("item_id"), (None, None))
+        labels.append(index.find(url, title) if url or title else None)
+    return {x["story"] for x in labels if x and x.get("story")}
+
+
 def check_one_paragraph_per_story(report: Mapping, index: LabelIndex) -> Check:
-    """No two paragraphs tell one labelled story."""
+    """No two paragraphs tell one labelled story (by their lead item or the items they quote)."""
     seen: dict[str, list[str]] = defaultdict(list)
+    urls = item_urls(report)
     for _, p in paragraphs(report):
-        label = _label_of(index, p)
-        if label and label.get("story"):
-            seen[label["story"]].append(p.get("title") or "")
+        for story in stories_of(urls, index, p):
+            seen[story].append(p.get("title") or "")
     repeats = {s: t for s, t in seen.items() if len(t) > 1}
     examples = tuple(f"{s}: {' / '.join(t[:3])}" for s, t in sorted(repeats.items()))
     return Check("stories told in two paragraphs", str(len(repeats)), not repeats, examples[:5])
