@@ -77,7 +77,7 @@ def test_the_home_page_shows_each_reports_latest_issue_with_its_first_lines_and_
     assert "This month&#39;s coverage centred on" in html
     assert 'href="/reports/japan/2025-11/japan-2025-11.pdf"' in html
     assert 'href="/reports/japan/2025-11/japan-2025-11.html"' in html
-    assert 'href="/reports/japan/"' in html and "All 2 issues and subscribe" in html
+    assert 'href="/reports/japan/"' in html and "All issues (2) and subscribe" in html
     assert 'type="application/atom+xml"' in html
 
 

@@ -7,6 +7,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
+from reporter.store.runs import Run
 from reporter.web.auth import operator_only
 from reporter.web.state import page, state
 
@@ -14,6 +15,16 @@ KINDS = ("ingest", "build", "send")
 STATUSES = ("running", "ok", "partial", "failed", "skipped")
 SCANNED = 1000  # the history looked through for a filter; older runs are for `reporter runs`
 SHOWN = 200
+
+
+def detail(run: Run) -> str:
+    """A run's counts in a line ("new items 3 · sources 12"); lists and paths are left to `reporter runs`."""
+    shown = [
+        f"{key.replace('_', ' ')} {value}"
+        for key, value in run.detail.items()
+        if isinstance(value, int | float | str) and not isinstance(value, bool) and value != ""
+    ]
+    return " · ".join(shown)
 
 
 @operator_only
@@ -37,6 +48,7 @@ async def runs_page(request: Request) -> Response:
         wanted=wanted,
         kinds=KINDS,
         statuses=STATUSES,
+        detail=detail,
     )
 
 
