@@ -50,6 +50,15 @@ class Schedule:
 
 
 @dataclass(frozen=True, slots=True)
+class RelevanceSpec:
+    """A report's own relevance settings (feeds.yaml `reports[].relevance`), on top of the vocabularies."""
+
+    include: tuple[str, ...] = ()  # terms that count as foreign-relations matters for this report
+    exclude: tuple[str, ...] = ()  # a passage with one of these terms is out
+    min_mentions: int = 1  # the subject must be named at least this often in a passage
+
+
+@dataclass(frozen=True, slots=True)
 class ReportSpec:
     """One configured report: its subject, title, sections, sources and schedule."""
 
@@ -65,6 +74,7 @@ class ReportSpec:
     page_size: str = "A4"
     publisher: str = ""
     send_empty: bool = False
+    relevance: RelevanceSpec = field(default_factory=RelevanceSpec)
 
     def title_for(self, period: Period) -> str:
         """The report's title for one period."""
@@ -231,6 +241,9 @@ class CountryMention:
     end: int
     weight: float = 1.0
     role: str = "mention"  # "title" | "lead" | "subject" | "mention"
+    kind: str = "name"  # the gazetteer's role: name, demonym, metonym, person, place or company
+    actor: bool = False  # the grammatical subject of its clause ("China arrested ...")
+    listed: bool = False  # one of three or more places listed together
 
 
 @dataclass(frozen=True, slots=True)
@@ -258,6 +271,19 @@ class Span:
 
 
 @dataclass(frozen=True, slots=True)
+class Relevance:
+    """Whether a passage is about the report subject's foreign relations, by which rule, and why."""
+
+    relevant: bool  # may fill a section (the Overview's own-policy pieces included)
+    rule: str  # the rule that decided: one of reporter.nlp.relevance.RULES
+    reason: str  # one line for people: the rule with its countries and terms
+    context: bool = False  # about the subject alone: may inform the Overview's context, fills no section
+    counterparts: tuple[str, ...] = ()  # gazetteer codes the subject deals with here, strongest first
+    cues: tuple[str, ...] = ()  # foreign-relations terms found ("summit", "sanctions")
+    off_topic: tuple[str, ...] = ()  # off-topic terms found, with their topic ("sports: world cup")
+
+
+@dataclass(frozen=True, slots=True)
 class Passage:
     """A stretch of one item about one thing, with its attribution, dates, countries and section."""
 
@@ -277,6 +303,7 @@ class Passage:
     relevant: bool = True
     reasons: tuple[str, ...] = ()  # why: human-readable notes for `reporter analyze`
     style: str = "article"  # "report" for a passage that already is a report-style summary
+    relevance: Relevance | None = None  # the build's decision for its report (nlp/relevance.py)
 
     @property
     def reported_date(self) -> date | None:

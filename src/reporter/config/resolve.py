@@ -9,7 +9,7 @@ from typing import TypeVar
 from reporter.config.schema import OVERVIEW, FileModel, SettingsModel, SmtpModel, WebModel, env_var
 from reporter.config.settings import Config, Settings, SmtpSettings, WebConfig
 from reporter.errors import ConfigError
-from reporter.models import FeedSpec, ReportSpec, Schedule, Section
+from reporter.models import FeedSpec, RelevanceSpec, ReportSpec, Schedule, Section
 
 _TRUE_WORDS = {"1", "true", "yes", "on"}
 _N = TypeVar("_N", int, float)
@@ -90,6 +90,11 @@ def resolve(parsed: FileModel, config_path: Path, env: Mapping[str, str]) -> Con
             page_size=r.page_size,
             publisher=s.publisher,
             send_empty=r.send_empty,
+            relevance=RelevanceSpec(
+                include=tuple(r.relevance.include),
+                exclude=tuple(r.relevance.exclude),
+                min_mentions=r.relevance.min_mentions,
+            ),
         )
         for r in parsed.reports
     )

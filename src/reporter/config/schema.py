@@ -222,6 +222,31 @@ class PeriodModel(_Model):
     months: int = key(1, "Months per report (1 to 12).", ge=1, le=12)
 
 
+class RelevanceModel(_Model):
+    """`reports[].relevance:` what this report counts as its subject's foreign relations, beyond defaults."""
+
+    include: list[str] = key(
+        [],
+        "Terms that make a passage naming the subject about its foreign relations, even with no counterpart "
+        "named (standing issues such as `Yasukuni` or `abductee*`; a trailing `*` allows any ending).",
+    )
+    exclude: list[str] = key([], "A passage with one of these terms is left out, whatever else it says.")
+    min_mentions: int = key(
+        1, "How many times a passage must name the subject (its name, people, places) to count.", ge=1
+    )
+
+    @field_validator("include", "exclude")
+    @classmethod
+    def _terms(cls, v: list[str]) -> list[str]:
+        from reporter.nlp.vocabulary import VocabularyError, compile_terms
+
+        try:
+            compile_terms("terms", v)
+        except VocabularyError as exc:
+            raise ValueError("; ".join(exc.problems)) from None
+        return v
+
+
 class ReportModel(_Model):
     """`reports:` one country report."""
 
@@ -238,6 +263,9 @@ class ReportModel(_Model):
     period: PeriodModel = key(PeriodModel(), "How long each period is.")
     page_size: Literal["A4", "Letter"] = key("A4", "Paper size of the PDF.")
     send_empty: bool = key(False, "Mail a report that found nothing (default: skip it).")
+    relevance: RelevanceModel = key(
+        RelevanceModel(), "What counts as the subject's foreign relations: include and exclude terms."
+    )
 
 
 class FileModel(_Model):
@@ -262,6 +290,7 @@ MODELS: dict[str, type[BaseModel]] = {
     "sections": SectionModel,
     "schedule": ScheduleModel,
     "period": PeriodModel,
+    "relevance": RelevanceModel,
 }
 
 # Variables that are read from the environment only, never from the file (secrets, and the file itself).

@@ -36,12 +36,20 @@ if TYPE_CHECKING:
     from spacy.pipeline import EntityRuler
 
 KINDS = ("country", "territory", "group", "region")
-ROLES = ("name", "demonym", "metonym", "person")
+ROLES = ("name", "demonym", "metonym", "person", "place", "company")
 LABEL = "GPE_GAZ"
 IGNORE_LABEL = "GAZ_IGNORE"
 
 _FIELDS = ("code", "kind", "name", "names", "demonyms", "metonyms", "people", "members")
-_PHRASE_FIELDS = (("names", "name"), ("demonyms", "demonym"), ("metonyms", "metonym"), ("people", "person"))
+_OPTIONAL = ("places", "companies")  # most entities list none, so the keys may be left out
+_PHRASE_FIELDS = (
+    ("names", "name"),
+    ("demonyms", "demonym"),
+    ("metonyms", "metonym"),
+    ("people", "person"),
+    ("places", "place"),
+    ("companies", "company"),
+)
 _CODE = re.compile(r"[A-Z][A-Z0-9_]*\Z")
 _ACRONYM_MIN = 4
 _CURLY = "\u2019"
@@ -59,9 +67,11 @@ class Entity:
     metonyms: tuple[str, ...]
     people: tuple[str, ...]
     members: tuple[str, ...]  # member codes (groups, regions) or the owning state (territories)
+    places: tuple[str, ...] = ()  # regions and cities inside it that stand for it in the news ("Okinawa")
+    companies: tuple[str, ...] = ()  # its large companies, which act abroad ("Toyota", "Huawei")
 
     def phrases(self) -> Iterator[tuple[str, str]]:
-        """Yield every phrase of this entity with its role (name, demonym, metonym or person)."""
+        """Yield every phrase of this entity with its role (one of ROLES)."""
         for field, role in _PHRASE_FIELDS:
             for phrase in getattr(self, field):
                 yield phrase, role
@@ -312,7 +322,7 @@ def _parse(raw: object) -> tuple[list[Entity], list[str], list[str]]:
             continue
         item_problems: list[str] = []
         missing = [f for f in _FIELDS if f not in item]
-        unknown = sorted(str(k) for k in item if k not in _FIELDS)
+        unknown = sorted(str(k) for k in item if k not in (*_FIELDS, *_OPTIONAL))
         if missing:
             item_problems.append(f"{where}: missing keys: {', '.join(missing)}")
         if unknown:
@@ -325,7 +335,7 @@ def _parse(raw: object) -> tuple[list[Entity], list[str], list[str]]:
                 item_problems.append(f"{where}: {field} must be a string, not {value!r}{hint}")
             scalars[field] = value if isinstance(value, str) else ""
         lists: dict[str, tuple[str, ...]] = {}
-        for field in _FIELDS[3:]:
+        for field in (*_FIELDS[3:], *_OPTIONAL):
             values, list_problems = _strings(f"{where}: {field}", item.get(field, []))
             item_problems.extend(list_problems)
             lists[field] = tuple(values)

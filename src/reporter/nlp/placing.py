@@ -26,7 +26,9 @@ from reporter.nlp.dates import anchor_for, find_dates
 from reporter.nlp.mentions import RawMention, mark_bilateral, weigh
 from reporter.nlp.passages import Block, Group, body_blocks, group_by_topic
 from reporter.nlp.record import MAX_CHARS, ItemAnalysis, Unit
+from reporter.nlp.relevance import RelevanceRules
 from reporter.nlp.sections import SectionMap, place
+from reporter.nlp.vocabulary import Vocabulary
 
 CONTINUATION_PRIOR = 0.6  # a continuing paragraph leans this much (× its own weight) to the section before
 HEADING_FADE = 0.7  # report style: a heading's weight fades with each paragraph further from it
@@ -38,6 +40,8 @@ class Placer:
     def __init__(self, gazetteer: Any | None):
         self._gazetteer = gazetteer
         self._maps: dict[tuple, SectionMap] = {}
+        self._rules: dict[tuple, RelevanceRules] = {}
+        self._vocabulary: Vocabulary | None = None
 
     def section_map(self, report: ReportSpec) -> SectionMap:
         """The report's code → section map (made once per report)."""
@@ -45,6 +49,16 @@ class Placer:
         if key not in self._maps:
             self._maps[key] = SectionMap(report, getattr(self._gazetteer, "expand", None))
         return self._maps[key]
+
+    def relevance(self, report: ReportSpec) -> RelevanceRules:
+        """The report's relevance rules (nlp/relevance.py), made once per report."""
+        key = (report.slug, report.subject, report.sections, report.relevance)
+        if key not in self._rules:
+            if self._vocabulary is None:
+                self._vocabulary = Vocabulary.load()
+            smap = self.section_map(report)
+            self._rules[key] = RelevanceRules(report, smap, self._vocabulary, self.name)
+        return self._rules[key]
 
     def name(self, code: str) -> str:
         """A code's display name, or the code."""
@@ -62,7 +76,7 @@ class Placer:
 
     def place(self, item: Item, record: ItemAnalysis, report: ReportSpec) -> Analysis:
         """One item's passages for one report: grouped, weighed, placed in a section, relevant or not."""
-        return _ItemPlacement(self, item, record, report).run()
+        return self.relevance(report).apply(_ItemPlacement(self, item, record, report).run())
 
 
 class _ItemPlacement:

@@ -1,0 +1,158 @@
+"""Topic vocabularies (data/topics.yaml): which words of a passage say what it is about.
+
+A term is a phrase of whole words. Written in lower case it matches in any case; with a capital it matches
+as written ("SDF", "Grand Prix"). A plural -s/-es is always allowed, a trailing * allows any ending, and
+words may be joined by spaces or hyphens. Matching is one compiled regular expression per topic, so a
+build pays for it once and a passage costs microseconds.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+
+import yaml
+
+GROUPS = ("relations", "outward", "state", "off_topic")
+_WORD = r"[\w][\w'’&.\-]*\*?"
+_TERM = re.compile(rf"{_WORD}(?: {_WORD})*\Z")
+
+
+class VocabularyError(ValueError):
+    """The topics file is not valid; `problems` lists every problem found."""
+
+    def __init__(self, source: str, problems: list[str]):
+        self.source = source
+        self.problems = problems
+        super().__init__(f"{source}: " + "; ".join(problems))
+
+
+@dataclass(frozen=True, slots=True)
+class TermSet:
+    """The terms of one topic, compiled into one pattern."""
+
+    name: str  # "relations.diplomacy", "state", "off_topic.sports", or a report's "include"/"exclude"
+    terms: tuple[str, ...]
+    pattern: re.Pattern[str] | None
+
+    def find(self, text: str) -> tuple[str, ...]:
+        """The distinct terms found in `text`, in lower case, in order of first appearance."""
+        if self.pattern is None or not text:
+            return ()
+        return tuple(dict.fromkeys(" ".join(m.group(0).lower().split()) for m in self.pattern.finditer(text)))
+
+    @property
+    def topic(self) -> str:
+        """The topic's own name: "diplomacy" for "relations.diplomacy"."""
+        return self.name.rpartition(".")[2]
+
+
+def compile_terms(name: str, terms: Iterable[str]) -> TermSet:
+    """Compile terms (the topics-file syntax) into a TermSet; raises VocabularyError on a bad term."""
+    terms = tuple(dict.fromkeys(" ".join(t.split()) for t in terms if t and t.strip()))
+    bad = [t for t in terms if not _TERM.match(t)]
+    if bad:
+        raise VocabularyError(
+            name, [f"{t!r} is not a term (words, each with an optional * at its end)" for t in bad]
+        )
+    if not terms:
+        return TermSet(name, (), None)
+    parts = [_term_regex(t) for t in sorted(terms, key=len, reverse=True)]
+    return TermSet(name, terms, re.compile(r"(?<![\w])(?:" + "|".join(parts) + r")(?![\w])"))
+
+
+def _term_regex(term: str) -> str:
+    words = re.split(r"[ \-]+", term)
+    parts = []
+    for n, word in enumerate(words, start=1):
+        star = word.endswith("*")
+        part = re.sub("['’]", "['’]", re.escape(word.rstrip("*")))
+        if star:
+            part += r"\w*"
+        elif n == len(words):
+            part += r"(?:s|es)?"  # the plural of the phrase is the plural of its last word
+        parts.append(part)
+    regex = r"[\s\-]+".join(parts)
+    # Lower-case terms match in any case; a capital letter makes the term match as written.
+    return regex if any(c.isupper() for c in term) else f"(?i:{regex})"
+
+
+class Vocabulary:
+    """The relations, outward, state and off-topic term sets of data/topics.yaml."""
+
+    def __init__(
+        self, relations: tuple[TermSet, ...], outward: TermSet, state: TermSet, off_topic: tuple[TermSet, ...]
+    ):
+        self.relations = relations
+        self.outward = outward
+        self.state = state
+        self.off_topic = off_topic
+
+    @classmethod
+    def load(cls, path: Path | None = None) -> Vocabulary:
+        """Read and check a topics file (default: the one packaged with reporter)."""
+        if path is None:
+            source = "reporter/data/topics.yaml"
+            text = resources.files("reporter").joinpath("data", "topics.yaml").read_text(encoding="utf-8")
+        else:
+            source, text = str(path), Path(path).read_text(encoding="utf-8")
+        try:
+            raw = yaml.safe_load(text)
+        except yaml.YAMLError as exc:
+            raise VocabularyError(source, [f"not valid YAML: {exc}"]) from exc
+        return cls.from_mapping(raw, source=source)
+
+    @classmethod
+    def from_mapping(cls, raw: object, *, source: str = "topics") -> Vocabulary:
+        """Build from the parsed YAML document, collecting every problem before raising."""
+        problems: list[str] = []
+        if not isinstance(raw, Mapping):
+            raise VocabularyError(source, ["the file must be a mapping with " + ", ".join(GROUPS)])
+        for key in sorted(set(raw) - {*GROUPS, "version"}, key=str):
+            problems.append(f"unknown top-level key {key!r} (expected {', '.join(GROUPS)})")
+
+        def topics(group: str) -> tuple[TermSet, ...]:
+            value = raw.get(group)
+            if not isinstance(value, Mapping) or not value:
+                problems.append(f"{group!r} must map topic names to lists of terms")
+                return ()
+            return tuple(s for name, terms in value.items() if (s := one(f"{group}.{name}", terms)))
+
+        def one(name: str, terms: object) -> TermSet | None:
+            if not isinstance(terms, list) or not all(isinstance(t, str) for t in terms):
+                problems.append(f"{name}: must be a list of terms (strings)")
+                return None
+            repeated = sorted({t for t in terms if terms.count(t) > 1})
+            if repeated:
+                problems.append(f"{name}: listed twice: {', '.join(repeated)}")
+            try:
+                return compile_terms(name, terms)
+            except VocabularyError as exc:
+                problems.extend(f"{name}: {p}" for p in exc.problems)
+                return None
+
+        relations, off_topic = topics("relations"), topics("off_topic")
+        outward, state = one("outward", raw.get("outward")), one("state", raw.get("state"))
+        if problems or state is None or outward is None:
+            raise VocabularyError(source, problems or ["'outward' and 'state' must be lists of terms"])
+        return cls(relations, outward, state, off_topic)
+
+    def relation_terms(self, text: str) -> dict[str, tuple[str, ...]]:
+        """Relations topic → the terms of it found in `text` (topics with none are left out)."""
+        return _found(self.relations, text)
+
+    def off_topic_terms(self, text: str) -> dict[str, tuple[str, ...]]:
+        """Off-topic topic (sports, crime, ...) → the terms of it found in `text`."""
+        return _found(self.off_topic, text)
+
+
+def _found(sets: Iterable[TermSet], text: str) -> dict[str, tuple[str, ...]]:
+    out: dict[str, tuple[str, ...]] = {}
+    for term_set in sets:
+        hits = term_set.find(text)
+        if hits:
+            out[term_set.topic] = hits
+    return out
