@@ -18,8 +18,7 @@ from typer.testing import CliRunner
 from reporter import pipeline
 from reporter.cli import create_app
 from reporter.config import load_config
-from reporter.jobs import closed_period
-from reporter.models import Period, Schedule
+from reporter.models import Schedule
 from reporter.scheduler import (
     DstSafeCronTrigger,
     Runner,
@@ -127,19 +126,6 @@ def test_an_every_hour_job_runs_in_real_time_through_the_repeated_hour() -> None
     ]
 
 
-def test_the_period_just_ended_is_read_on_the_reports_own_calendar() -> None:
-    spec_tz = "Asia/Tokyo"
-    # 06:00 on 1 December in Tokyo is still 30 November in UTC.
-    fired = datetime(2025, 12, 1, 6, 0, tzinfo=ZoneInfo(spec_tz)).astimezone(UTC)
-    assert fired.day == 30
-
-    class Spec:
-        schedule = Schedule(timezone=spec_tz)
-        period_months = 1
-
-    assert closed_period(Spec(), fired) == Period.parse("2025-11")  # type: ignore[arg-type]
-
-
 # --- jobs from feeds.yaml -------------------------------------------------------------------------
 
 
@@ -233,7 +219,7 @@ def test_a_build_missed_while_the_process_was_down_runs_exactly_once_after_resta
     project = any_db_project
     first = _runner(project)
     first.start()
-    period = closed_period(first.ctx.config.report("japan"), datetime.now(UTC))
+    period = first.ctx.config.report("japan").closed_period(datetime.now(UTC))
     _stop(first)
     assert first.ctx.store.builds.get("japan", period.key) is None
 
@@ -271,7 +257,7 @@ def test_a_schedule_a_few_seconds_ahead_builds_by_itself_and_reporter_runs_shows
     runner = _runner(project)
     runner.start()
     try:
-        period = closed_period(runner.ctx.config.report("japan"), datetime.now(UTC))
+        period = runner.ctx.config.report("japan").closed_period(datetime.now(UTC))
         runner.scheduler.modify_job("build:japan", next_run_time=datetime.now(UTC) + timedelta(seconds=2))
         wait_for(
             lambda: (b := runner.ctx.store.builds.get("japan", period.key)) and b.status == "done",

@@ -15,7 +15,6 @@ from pathlib import Path
 import pytest
 
 from reporter import pipeline
-from reporter.jobs import closed_period
 from reporter.models import Period
 from reporter.scheduler import Runner, make_scheduler
 from reporter.store.builds import Build
@@ -58,7 +57,7 @@ def make_build_due(project: Path) -> Period:
         scheduler.modify_job("build:japan", next_run_time=datetime.now(UTC) - timedelta(minutes=5))
     finally:
         scheduler.shutdown(wait=False)
-        period = closed_period(ctx.config.report("japan"), datetime.now(UTC))
+        period = ctx.config.report("japan").closed_period(datetime.now(UTC))
         ctx.close()
     return period
 

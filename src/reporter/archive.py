@@ -7,7 +7,6 @@ import fcntl
 import json
 import logging
 import os
-import re
 import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -15,14 +14,11 @@ from datetime import datetime
 from pathlib import Path
 
 from reporter.errors import ReporterError
-from reporter.models import Report
+from reporter.models import FORMATS, PERIOD_KEY_RE, SLUG_RE, Report
 
 log = logging.getLogger(__name__)
 
-FORMATS = ("html", "pdf", "json", "md")
 INDEX = "index.html"
-_SLUG_RE = re.compile(r"^[a-z0-9][a-z0-9-]*$")
-_KEY_RE = re.compile(r"^\d{4}-\d{2}$")
 
 
 class ArchiveError(ReporterError):
@@ -45,9 +41,9 @@ class AlreadyPublished(ArchiveError):
 
 def report_paths(output_dir: Path, slug: str, period_key: str) -> dict[str, Path]:
     """Where each format of one report period lives: output/<slug>/<YYYY-MM>/<slug>-<YYYY-MM>.<ext>."""
-    if not _SLUG_RE.match(slug):
+    if not SLUG_RE.match(slug):
         raise ArchiveError(f"report slug {slug!r} cannot be used as a folder name", hint="use a-z, 0-9 and -")
-    if not _KEY_RE.match(period_key):
+    if not PERIOD_KEY_RE.match(period_key):
         raise ArchiveError(f"period {period_key!r} is not YYYY-MM")
     folder = Path(output_dir) / slug / period_key
     return {ext: folder / f"{slug}-{period_key}.{ext}" for ext in FORMATS}
@@ -155,7 +151,7 @@ def scan(output_dir: Path) -> list[IndexEntry]:
     root = Path(output_dir)
     for json_path in sorted(root.glob("*/*/*.json")):
         slug, key = json_path.parent.parent.name, json_path.parent.name
-        if not _SLUG_RE.match(slug) or not _KEY_RE.match(key) or json_path.name != f"{slug}-{key}.json":
+        if not SLUG_RE.match(slug) or not PERIOD_KEY_RE.match(key) or json_path.name != f"{slug}-{key}.json":
             continue
         try:
             data = json.loads(json_path.read_text(encoding="utf-8"))

@@ -63,10 +63,6 @@ class DeliveryError(ReporterError):
     """A message could not be delivered."""
 
 
-class NotBuiltYet(ReporterError):
-    """A command whose stage is not built yet."""
-
-
 def os_error(exc: OSError) -> ReporterError:
     """An operating-system error as a message naming the file, with a hint for the usual causes."""
     import errno

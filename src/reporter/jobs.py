@@ -10,22 +10,14 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
-from datetime import datetime
-from zoneinfo import ZoneInfo
 
 from reporter.errors import ReporterError
-from reporter.models import Period, ReportSpec
+from reporter.models import resolve_period
 
 log = logging.getLogger(__name__)
 
 INGEST_JOB = "reporter.jobs:ingest_job"
 BUILD_JOB = "reporter.jobs:build_job"
-
-
-def closed_period(spec: ReportSpec, now: datetime) -> Period:
-    """The period that ended most recently, as seen on the report's own calendar (its time zone)."""
-    # The 1st at 06:00 in Tokyo is still the last day of the month in UTC: use local time.
-    return Period.last_closed(now.astimezone(ZoneInfo(spec.schedule.timezone)), spec.period_months)
 
 
 def ingest_job(config_path: str, report: str) -> None:
@@ -64,7 +56,7 @@ def build_job(
         return
     try:
         spec = ctx.config.report(report)
-        the_period = Period.parse(period, spec.period_months) if period else closed_period(spec, ctx.now())
+        the_period = resolve_period(spec, period, ctx.now())
         outcome = pipeline.run(ctx, spec, the_period, formats=tuple(formats or pipeline.FORMATS))
         built = outcome.build
         log.info(

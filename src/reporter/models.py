@@ -10,6 +10,25 @@ import calendar
 import re
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time
+from zoneinfo import ZoneInfo
+
+# What the archive writes, in the order the index lists them (each a file extension).
+FORMATS = ("html", "pdf", "json", "md")
+# A report slug names folders and files; a period key is the period's last month.
+SLUG_RE = re.compile(r"^[a-z0-9][a-z0-9-]*$")
+PERIOD_KEY_RE = re.compile(r"^(\d{4})-(\d{2})$")
+
+
+def parse_formats(text: str) -> tuple[str, ...]:
+    """'html,pdf' as a tuple of formats; a ValueError naming the valid ones for anything else."""
+    wanted = tuple(f.strip() for f in text.split(",") if f.strip())
+    unknown = sorted(set(wanted) - set(FORMATS))
+    if unknown or not wanted:
+        raise ValueError(
+            f"unknown format(s) {', '.join(unknown) or '(none)'}; valid formats: {', '.join(FORMATS)}"
+        )
+    return wanted
+
 
 # --- configuration -----------------------------------------------------------------------------
 
@@ -76,6 +95,11 @@ class ReportSpec:
     send_empty: bool = False
     relevance: RelevanceSpec = field(default_factory=RelevanceSpec)
 
+    def closed_period(self, now: datetime) -> Period:
+        """The period that ended most recently, as seen on the report's own calendar (its time zone)."""
+        # The 1st at 06:00 in Tokyo is still the last day of the month in UTC: use local time.
+        return Period.last_closed(now.astimezone(ZoneInfo(self.schedule.timezone)), self.period_months)
+
     def title_for(self, period: Period) -> str:
         """The report's title for one period."""
         return self.title.format(
@@ -87,8 +111,6 @@ class ReportSpec:
 
 
 # --- periods ----------------------------------------------------------------------------------
-
-_PERIOD_RE = re.compile(r"^(\d{4})-(\d{2})$")
 
 
 @dataclass(frozen=True, slots=True)
@@ -109,16 +131,29 @@ class Period:
     @classmethod
     def parse(cls, text: str, months: int = 1) -> Period:
         """Parse 'YYYY-MM' (the period's last month)."""
-        m = _PERIOD_RE.match(text.strip())
+        m = PERIOD_KEY_RE.match(text.strip())
         if not m or not 1 <= int(m.group(2)) <= 12:
             raise ValueError(f"period must look like 2025-11, not {text!r}")
         return cls.month(int(m.group(1)), int(m.group(2)), months)
 
     @classmethod
     def last_closed(cls, now: datetime, months: int = 1) -> Period:
-        """The period that ended most recently before `now` (the month just ended)."""
+        """The period that ended most recently before `now` (the month just ended), on now's calendar.
+
+        Callers with a report use `ReportSpec.closed_period`, which reads `now` in the report's zone.
+        """
         index = now.year * 12 + now.month - 2
         return cls.month(index // 12, index % 12 + 1, months)
+
+    @property
+    def months(self) -> int:
+        """How many calendar months the period spans."""
+        return (self.end.year * 12 + self.end.month) - (self.start.year * 12 + self.start.month)
+
+    def previous(self) -> Period:
+        """The period of the same length that ends where this one starts."""
+        index = self.start.year * 12 + self.start.month - 2  # the month before the period starts
+        return Period.month(index // 12, index % 12 + 1, self.months)
 
     @property
     def key(self) -> str:
@@ -164,6 +199,14 @@ class Period:
         """Whether a date (or datetime) falls within the period."""
         d = day.date() if isinstance(day, datetime) else day
         return self.start <= d < self.end
+
+
+def resolve_period(spec: ReportSpec, text: str | None, now: datetime) -> Period:
+    """The period a command or job means: 'YYYY-MM' if given, else the one just closed in the report's zone.
+
+    The one rule for build, send, run, the scheduler and the web app; a bad text raises ValueError.
+    """
+    return Period.parse(text, spec.period_months) if text else spec.closed_period(now)
 
 
 # --- sources ----------------------------------------------------------------------------------
@@ -467,11 +510,29 @@ class IngestResult:
 
 
 @dataclass(frozen=True, slots=True)
+class BuildSkip:
+    """Why a build was not done: it was done before (and not forced), or another process is on it."""
+
+    done: bool  # True: built before; False: being built by another process, which also sends it
+    reason: str  # said to the user as is: "already built on 2025-12-01 06:02 UTC; --force rebuilds it"
+    paragraphs: int = 0  # of the stored build, when done
+
+
+@dataclass(frozen=True, slots=True)
 class BuildResult:
     """The outcome of one build: the report and the files written."""
 
     report: Report
     files: dict[str, str]  # format → path
+<<<<<<< HEAD
     skipped: bool = False  # already published and not forced
     missing: dict[str, str] = field(default_factory=dict)  # format → why it was not written
     partial: bool = False  # a preview of a period not over: written apart, never sent
+=======
+    skip: BuildSkip | None = None  # why it was not built, when it was not
+
+    @property
+    def skipped(self) -> bool:
+        """Whether the build was skipped (see `skip`)."""
+        return self.skip is not None
+>>>>>>> 58a3e50 (One period rule, skip reasons on the build result, one URL validator, formats/slug/period patterns once, dead code removed (issue 12))

@@ -14,7 +14,17 @@ from typing import TYPE_CHECKING
 
 from reporter.config import Config, load_config
 from reporter.errors import ReporterError
-from reporter.models import BuildResult, FeedSpec, IngestResult, Period, Report, ReportSpec, SourceResult
+from reporter.models import (
+    FORMATS,
+    BuildResult,
+    BuildSkip,
+    FeedSpec,
+    IngestResult,
+    Period,
+    Report,
+    ReportSpec,
+    SourceResult,
+)
 from reporter.sources.seeds import SEED_SOURCE
 from reporter.store import Store
 
@@ -26,8 +36,6 @@ if TYPE_CHECKING:
     from reporter.nlp.stored import AnalyseOutcome, Analysing
 
 log = logging.getLogger(__name__)
-
-FORMATS = ("html", "pdf", "json", "md")
 
 
 def _utcnow() -> datetime:
@@ -264,7 +272,7 @@ def build(
             paths = write_report(
                 report, files, output_dir=ctx.config.settings.output_dir, force=force or claim.attempt > 1
             )
-            write_index(ctx.config.settings.output_dir)
+            write_index(ctx.config.settings.output_dir, templates_dir=ctx.config.settings.templates_dir)
     except BaseException as exc:
         error = f"{type(exc).__name__}: {exc}"
         ctx.store.builds.fail(claim, error)
@@ -325,15 +333,19 @@ def _skipped_build(ctx: Context, spec: ReportSpec, period: Period, run_id: int) 
     """Record and return a build that was not done because it is done or under way elsewhere."""
     existing = ctx.store.builds.get(spec.slug, period.key)
     done = existing is not None and existing.status == "done"
-    if done:
-        reason = "already built (use --force to rebuild)"
+    if existing is not None and done:
+        when = f" on {existing.finished_at:%Y-%m-%d %H:%M} UTC" if existing.finished_at else ""
+        skip = BuildSkip(True, f"already built{when}; --force rebuilds it", existing.paragraphs or 0)
+    elif existing is not None:
+        since = f"{existing.started_at:%Y-%m-%d %H:%M} UTC"
+        skip = BuildSkip(False, f"being built by {existing.owner} since {since}")
     else:
-        reason = f"being built by {existing.owner if existing else 'another process'}"
+        skip = BuildSkip(False, "being built by another process")
     ctx.store.runs.finish(
-        run_id, "skipped", detail={"reason": reason, "build": existing.id if existing else None}
+        run_id, "skipped", detail={"reason": skip.reason, "build": existing.id if existing else None}
     )
-    log.info("%s %s: %s", spec.slug, period.key, reason)
-    # The stored report is not read back: callers get its title, period and files, and `skipped`.
+    log.info("%s %s: %s", spec.slug, period.key, skip.reason)
+    # The stored report is not read back: callers get its title, period and files, and the skip.
     placeholder = Report(
         spec=spec,
         period=period,
@@ -343,9 +355,7 @@ def _skipped_build(ctx: Context, spec: ReportSpec, period: Period, run_id: int) 
         sections=(),
         sources=(),
     )
-    return BuildResult(
-        report=placeholder, files=dict(existing.files) if done and existing else {}, skipped=True
-    )
+    return BuildResult(report=placeholder, files=dict(existing.files) if done and existing else {}, skip=skip)
 
 
 # --- run: ingest + build + send -------------------------------------------------------------------
@@ -387,13 +397,12 @@ def run(
 
 def _why_not_send(ctx: Context, spec: ReportSpec, period: Period, built: BuildResult) -> str | None:
     """None if the build should be sent; else the reason it should not."""
-    if built.skipped:
+    if built.skip is not None:
         # A done build is sent again through the outbox, which skips whoever already has it: that is
         # how a send interrupted by a crash is completed. One still being built is its owner's to send.
-        existing = ctx.store.builds.get(spec.slug, period.key)
-        if existing is None or existing.status != "done":
+        if not built.skip.done:
             return "being built by another process, which sends it"
-        empty = not existing.paragraphs
+        empty = not built.skip.paragraphs
     else:
         empty = built.report.is_empty
     if empty and not spec.send_empty:
@@ -443,8 +452,7 @@ def previous_counts(output_dir: Path, spec: ReportSpec, period: Period) -> dict[
     """Items per section in the period before, from its published JSON; None if there is none."""
     import json
 
-    index = period.start.year * 12 + period.start.month - 2  # the month before the period starts
-    last = Period.month(index // 12, index % 12 + 1, spec.period_months)
+    last = period.previous()
     path = output_dir / spec.slug / last.key / f"{spec.slug}-{last.key}.json"
     try:
         data = json.loads(path.read_text(encoding="utf-8"))

@@ -2,49 +2,38 @@
 
 from __future__ import annotations
 
-import importlib
 import json
 from typing import Annotated
 
 import typer
 
 from reporter.cli.common import (
+    ALL_FORMATS,
     APP_SETTINGS,
     DEFAULT_CONFIG,
     ConfigOption,
+    FormatsOption,
     JsonOption,
     PeriodOption,
     ReportArgument,
     console,
+    formats_of,
     handle_errors,
     open_context,
+    period_of,
     setup_logging,
 )
-from reporter.errors import ReporterError
 
 Verbose = Annotated[
     int, typer.Option("--verbose", "-v", count=True, help="More detail on stderr (-vv: debug).")
 ]
 
 
-def _period(ctx_report, period: str | None, now):
-    from reporter.models import Period
-
-    if period is None:
-        return Period.last_closed(now, ctx_report.period_months)
-    try:
-        return Period.parse(period, ctx_report.period_months)
-    except ValueError as exc:
-        raise typer.BadParameter(str(exc), param_hint="--period") from None
-
-
 @handle_errors
 def build(
     report: ReportArgument,
     period: PeriodOption = None,
-    formats: Annotated[
-        str, typer.Option("--format", "-f", help="Comma-separated: html,pdf,json,md.")
-    ] = "html,pdf,json,md",
+    formats: FormatsOption = ALL_FORMATS,
     force: Annotated[
         bool, typer.Option("--force", help="Rebuild a period that was already published.")
     ] = False,
@@ -68,16 +57,11 @@ def build(
     from reporter import pipeline
 
     setup_logging(verbose)
-    wanted = tuple(f.strip() for f in formats.split(",") if f.strip())
-    unknown = set(wanted) - set(pipeline.FORMATS)
-    if unknown or not wanted:
-        raise typer.BadParameter(
-            f"unknown format(s) {', '.join(sorted(unknown)) or '(none)'}", param_hint="--format"
-        )
+    wanted = formats_of(formats)
     ctx = open_context(config)
     try:
         spec = ctx.config.report(report)
-        the_period = _period(spec, period, ctx.now())
+        the_period = period_of(spec, period, ctx.now())
         out = console()
         pipeline.check_period(spec, the_period, ctx.now(), partial=partial)  # before fetching anything
         if not no_ingest:
@@ -89,11 +73,8 @@ def build(
                 "real build is unaffected",
                 markup=False,
             )
-        elif result.skipped:
-            out.print(
-                f"{result.report.title}: already built; not built again (use --force to rebuild)",
-                markup=False,
-            )
+        elif result.skip is not None:
+            out.print(f"{result.report.title}: not built again ({result.skip.reason})", markup=False)
         else:
             paragraphs = sum(len(s.paragraphs) for s in result.report.sections)
             out.print(
@@ -231,57 +212,20 @@ def create_app() -> typer.Typer:
     )
     for func in (build, ingest, check, runs):
         app.command()(func)
-    _register_optional(app)
+    _register_modules(app)
     return app
 
 
-def _register_optional(app: typer.Typer) -> None:
-    """Commands that live in their own modules; a missing one says plainly that it is not built yet."""
-    commands = {
-        "analyze": (
-            "reporter.cli.analyze",
-            "analyze",
-            "show passages, dates, attribution, countries and sections",
-        ),
-        "send": ("reporter.cli.send", "send", "email a built report to its subscribers"),
-        "schedule": ("reporter.cli.schedule", "schedule", "run the scheduler in the foreground"),
-        "run": ("reporter.cli.schedule", "run", "ingest, build and send one report once"),
-        "status": ("reporter.cli.schedule", "status", "show the next run of every scheduled job"),
-        "serve": ("reporter.cli.serve", "serve", "serve the archive, unsubscribe links and on-demand builds"),
-    }
-    for name, (module, attr, help_text) in commands.items():
-        try:
-            func = getattr(importlib.import_module(module), attr)
-        except (ImportError, AttributeError):
-            func = _not_built(name)
-            app.command(name, help=f"{help_text} (not built yet)")(func)
-            continue
-        app.command(name)(func)
-    groups = {
-        "subscribers": ("reporter.cli.subscribers", "manage who receives each report"),
-        "feeds": ("reporter.cli.feeds", "list feed health, import and export OPML"),
-    }
-    for name, (module, help_text) in groups.items():
-        try:
-            sub = importlib.import_module(module).app
-        except (ImportError, AttributeError):
-            app.command(name, help=f"{help_text} (not built yet)")(_not_built(name))
-            continue
-        app.add_typer(sub, name=name, help=help_text)
+def _register_modules(app: typer.Typer) -> None:
+    """Commands and command groups that live in their own modules."""
+    from reporter.cli import analyze, feeds, schedule, send, serve, subscribers
 
-
-def _not_built(name: str):
-    def command() -> None:
-        raise typer.Exit(_say_not_built(name))
-
-    return command
-
-
-def _say_not_built(name: str) -> int:
-    from reporter.cli.common import fail
-
-    fail(ReporterError(f"`reporter {name}` is not built yet", "see the open issues in the tracker"))
-    return 1
+    for func in (analyze.analyze, send.send, schedule.schedule, schedule.run, schedule.status, serve.serve):
+        app.command()(func)
+    app.add_typer(subscribers.app, name="subscribers", help="manage who receives each report")
+    app.add_typer(
+        feeds.app, name="feeds", help="list feed health, add and remove feeds, import and export OPML"
+    )
 
 
 def main() -> None:

@@ -6,6 +6,7 @@ import functools
 import logging
 import sys
 from collections.abc import Callable
+from datetime import datetime
 from pathlib import Path
 from typing import Annotated, Any, TypeVar
 
@@ -13,6 +14,7 @@ import typer
 from rich.console import Console
 
 from reporter.errors import ReporterError
+from reporter.models import FORMATS, Period, ReportSpec, parse_formats, resolve_period
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -33,6 +35,10 @@ PeriodOption = Annotated[
     str | None,
     typer.Option("--period", "-p", help="YYYY-MM, the period's last month (default: the month just ended)."),
 ]
+FormatsOption = Annotated[
+    str, typer.Option("--format", "-f", help=f"Comma-separated formats to build: {','.join(FORMATS)}.")
+]
+ALL_FORMATS = ",".join(FORMATS)
 # Every Typer app of the command line is made the same way.
 APP_SETTINGS: dict[str, Any] = {
     "no_args_is_help": True,
@@ -87,6 +93,22 @@ def handle_errors(func: F) -> F:
             raise typer.Exit(130) from None
 
     return wrapper  # type: ignore[return-value]
+
+
+def formats_of(text: str) -> tuple[str, ...]:
+    """The --format value as formats; a usage error listing the valid ones otherwise."""
+    try:
+        return parse_formats(text)
+    except ValueError as exc:
+        raise typer.BadParameter(str(exc), param_hint="--format") from None
+
+
+def period_of(spec: ReportSpec, text: str | None, now: datetime) -> Period:
+    """The --period value (default: the period just closed in the report's zone); a usage error if bad."""
+    try:
+        return resolve_period(spec, text, now)
+    except ValueError as exc:
+        raise typer.BadParameter(str(exc), param_hint="--period") from None
 
 
 def open_context(config: Path):

@@ -77,12 +77,13 @@ def import_opml(
     """
     from reporter.config import load_config
     from reporter.sources.opml import add_to_config, read_opml, yaml_entries
+    from reporter.urls import web_url
 
     cfg = load_config(config, os.environ)
     outlines = read_opml(file)
     known = {f.url.strip() for f in cfg.feeds}
-    new = [o for o in outlines if o.url not in known and o.url.startswith(("http://", "https://"))]
-    refused = [o for o in outlines if not o.url.startswith(("http://", "https://"))]
+    new = [o for o in outlines if o.url not in known and web_url(o.url)]
+    refused = [o for o in outlines if not web_url(o.url)]
     out = console()
     for o in refused:
         out.print(f"skipped {o.title}: only http and https feeds are fetched ({o.url})", markup=False)

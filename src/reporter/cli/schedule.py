@@ -7,21 +7,24 @@ import json
 import signal
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 from zoneinfo import ZoneInfo
 
 import typer
 
 from reporter.cli.common import (
+    ALL_FORMATS,
     DEFAULT_CONFIG,
     ConfigOption,
+    FormatsOption,
     JsonOption,
     PeriodOption,
     ReportArgument,
     console,
+    formats_of,
     handle_errors,
     open_context,
+    period_of,
     setup_logging,
 )
 
@@ -31,21 +34,6 @@ if TYPE_CHECKING:
 Verbose = Annotated[
     int, typer.Option("--verbose", "-v", count=True, help="More detail on stderr (-vv: debug).")
 ]
-Formats = Annotated[
-    str, typer.Option("--format", "-f", help="Comma-separated formats to build: html,pdf,json,md.")
-]
-
-
-def _formats(text: str) -> tuple[str, ...]:
-    from reporter.pipeline import FORMATS
-
-    wanted = tuple(f.strip() for f in text.split(",") if f.strip())
-    unknown = set(wanted) - set(FORMATS)
-    if unknown or not wanted:
-        raise typer.BadParameter(
-            f"unknown format(s) {', '.join(sorted(unknown)) or '(none)'}", param_hint="--format"
-        )
-    return wanted
 
 
 class Terminated(BaseException):
@@ -73,7 +61,7 @@ def schedule(
         float,
         typer.Option("--grace", help="Seconds a running build may take to finish after SIGTERM."),
     ] = 60.0,
-    formats: Formats = "html,pdf,json,md",
+    formats: FormatsOption = ALL_FORMATS,
     stale_minutes: Annotated[
         float,
         typer.Option("--stale-minutes", help="A build whose heartbeat is older than this is taken as dead."),
@@ -86,10 +74,11 @@ def schedule(
 
     Example: reporter schedule --config /srv/reporter/feeds.yaml
     """
+    from reporter.models import FORMATS
     from reporter.scheduler import serve
 
     setup_logging(verbose + 1)  # a service's log: info by default
-    wanted = _formats(formats)
+    wanted = formats_of(formats)
     ctx = open_context(config)
     out = console()
 
@@ -112,7 +101,7 @@ def schedule(
             ctx,
             config,
             grace=grace,
-            formats=None if set(wanted) == {"html", "pdf", "json", "md"} else wanted,
+            formats=None if set(wanted) == set(FORMATS) else wanted,
             stale_after=timedelta(minutes=stale_minutes),
             on_start=announce,
         )
@@ -127,7 +116,7 @@ def run(
     period: PeriodOption = None,
     force: Annotated[bool, typer.Option("--force", help="Rebuild a period that was already built.")] = False,
     no_send: Annotated[bool, typer.Option("--no-send", help="Build, but do not email it.")] = False,
-    formats: Formats = "html,pdf,json,md",
+    formats: FormatsOption = ALL_FORMATS,
     config: ConfigOption = DEFAULT_CONFIG,
     verbose: Verbose = 0,
 ) -> None:
@@ -139,22 +128,14 @@ def run(
     Example: reporter run japan --period 2025-11
     """
     from reporter import pipeline
-    from reporter.jobs import closed_period
-    from reporter.models import Period
 
     setup_logging(verbose)
-    wanted = _formats(formats)
+    wanted = formats_of(formats)
     ctx = open_context(config)
     out = console()
     try:
         spec = ctx.config.report(report)
-        if period is None:
-            the_period = closed_period(spec, ctx.now())
-        else:
-            try:
-                the_period = Period.parse(period, spec.period_months)
-            except ValueError as exc:
-                raise typer.BadParameter(str(exc), param_hint="--period") from None
+        the_period = period_of(spec, period, ctx.now())
         try:
             with _sigterm_interrupts():
                 outcome = pipeline.run(ctx, spec, the_period, force=force, send=not no_send, formats=wanted)
@@ -174,10 +155,8 @@ def run(
         markup=False,
     )
     built = outcome.build
-    if built.skipped:
-        out.print(
-            f"{built.report.title}: not built again ({_skip_reason(config, spec.slug, the_period.key)})"
-        )
+    if built.skip is not None:
+        out.print(f"{built.report.title}: not built again ({built.skip.reason})", markup=False)
     else:
         paragraphs = sum(len(s.paragraphs) for s in built.report.sections)
         out.print(f"{built.report.title}: {paragraphs} paragraphs in {len(built.report.sections)} sections")
@@ -189,19 +168,6 @@ def run(
         else f"send: {outcome.delivery.summary() if outcome.delivery else 'nothing'}",
         markup=False,
     )
-
-
-def _skip_reason(config: Path, slug: str, period_key: str) -> str:
-    ctx = open_context(config)
-    try:
-        b = ctx.store.builds.get(slug, period_key)
-    finally:
-        ctx.close()
-    if b is None:
-        return "skipped"
-    if b.status == "done":
-        return f"already built on {b.finished_at:%Y-%m-%d %H:%M} UTC; --force rebuilds it"
-    return f"being built by {b.owner} since {b.started_at:%Y-%m-%d %H:%M} UTC"
 
 
 @handle_errors

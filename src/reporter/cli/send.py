@@ -16,6 +16,7 @@ from reporter.cli.common import (
     console,
     err_console,
     handle_errors,
+    period_of,
     setup_logging,
 )
 
@@ -46,11 +47,10 @@ def send(
     """
     from reporter.config import load_config
     from reporter.deliver import send_report
-    from reporter.models import Period
 
     setup_logging(verbose)
     cfg = load_config(config)
-    key = period or Period.last_closed(datetime.now(UTC), cfg.report(report).period_months).key
+    key = period_of(cfg.report(report), period, datetime.now(UTC)).key
     result = send_report(cfg, report, key, dry_run_dir=dry_run, retry_unknown=retry_unknown)
     out = console()
     if dry_run is not None:

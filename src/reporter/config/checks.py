@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import difflib
-import re
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from reporter.config.lines import LineIndex
 from reporter.config.schema import FileModel
-
-_SLUG_RE = re.compile(r"^[a-z0-9][a-z0-9-]*$")
+from reporter.models import SLUG_RE
+from reporter.urls import web_url
 
 
 def check_semantics(parsed: FileModel, index: LineIndex) -> list[str]:
@@ -29,13 +28,13 @@ def check_semantics(parsed: FileModel, index: LineIndex) -> list[str]:
         if feed.name in feed_names:
             at(("feeds", i, "name"), f"duplicate feed name {feed.name!r}")
         feed_names.add(feed.name)
-        if not re.match(r"^https?://[^\s/]+", feed.url):
+        if web_url(feed.url) is None:
             at(("feeds", i, "url"), f"only http and https URLs are fetched, not {feed.url!r}")
 
     slugs: set[str] = set()
     for r, report in enumerate(parsed.reports):
         base = ("reports", r)
-        if not _SLUG_RE.match(report.slug):
+        if not SLUG_RE.match(report.slug):
             at((*base, "slug"), f"{report.slug!r} is not a slug (lower-case letters, digits and dashes)")
         if report.slug in slugs:
             at((*base, "slug"), f"duplicate report slug {report.slug!r}")

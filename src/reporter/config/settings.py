@@ -89,7 +89,3 @@ class Config:
             [f"no report named {slug!r} (configured: {known})"],
             hint="use one of the report slugs under `reports:` in feeds.yaml",
         )
-
-    def feeds_for(self, report: ReportSpec) -> tuple[FeedSpec, ...]:
-        """The enabled feeds that feed a report."""
-        return tuple(f for f in self.feeds if f.enabled and f.name in report.feeds)

@@ -27,13 +27,9 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import yaml
-
-if TYPE_CHECKING:
-    from spacy.language import Language
-    from spacy.pipeline import EntityRuler
 
 KINDS = ("country", "territory", "group", "region")
 ROLES = ("name", "demonym", "metonym", "person", "place", "company")
@@ -204,12 +200,6 @@ class Gazetteer:
         for phrase in self._ignore:
             add(IGNORE_LABEL, phrase, None)
         return patterns
-
-    def add_ruler(self, nlp: Language, *, name: str = "gazetteer", **where: Any) -> EntityRuler:
-        """Add an EntityRuler with these patterns to `nlp` (`before="ner"` etc. pass through)."""
-        ruler = nlp.add_pipe("entity_ruler", name=name, **where)
-        ruler.add_patterns(self.patterns(nlp.tokenizer))
-        return ruler
 
     def _key(self, phrase: str) -> str:
         # Same equivalences as the patterns: curly apostrophe = straight, long acronyms ignore case.

@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import html
 import re
-from urllib.parse import urlsplit
+
+from reporter.urls import URL_SCHEMES, web_url
 
 _TAG_LIKE = re.compile(r"<[A-Za-z!/?]")
 _SLUG_CHARS = re.compile(r"[^a-z0-9]+")
-_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
-URL_SCHEMES = frozenset({"http", "https"})
 
 
 def plain(text: str | None) -> str:
@@ -26,18 +25,7 @@ def plain(text: str | None) -> str:
 
 def safe_url(url: str | None) -> str | None:
     """The URL if it is an absolute http(s) link without control characters, else None."""
-    if not url:
-        return None
-    url = url.strip()
-    if _CONTROL.search(url) or " " in url:
-        return None
-    try:
-        parts = urlsplit(url)
-    except ValueError:
-        return None
-    if parts.scheme.lower() not in URL_SCHEMES or not parts.netloc:
-        return None
-    return url
+    return web_url(url)
 
 
 def html_id(text: str, fallback: str) -> str:

@@ -23,6 +23,7 @@ import httpx
 from reporter.errors import FeedError
 from reporter.models import FeedSpec
 from reporter.sources.guard import BlockedAddress, DeadlineExceeded, deadline_at, guarded_transport
+from reporter.urls import web_url
 
 log = logging.getLogger(__name__)
 
@@ -106,8 +107,7 @@ class HostLimiter:
 
 def check_url(feed: FeedSpec) -> None:
     """Refuse anything but an http(s) URL with a host, before any network work."""
-    parts = urlsplit(feed.url.strip())
-    if parts.scheme.lower() not in {"http", "https"} or not parts.hostname:
+    if web_url(feed.url) is None:
         raise FetchError(
             feed.name,
             f"only http and https URLs are fetched, not {feed.url!r}",

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
 from pathlib import Path
@@ -189,8 +188,3 @@ def read_seeds(seeds_dir: Path, *, now: datetime) -> tuple[list[RawEntry], list[
     for name in sorted(set(manifest) - {p.name for p in seed_files(seeds_dir)}):
         log.warning("seeds/%s names %s, which is not in %s", MANIFEST, name, seeds_dir)
     return entries, failures
-
-
-def iter_seed_names(seeds_dir: Path) -> Iterator[str]:
-    """The file names of the seeds, for listings."""
-    yield from (p.name for p in seed_files(seeds_dir))

@@ -140,12 +140,6 @@ class BuildRepo:
             ).first()
         return _row_to_build(row) if row else None
 
-    def by_id(self, build_id: int) -> Build | None:
-        """The build record with this id, if any."""
-        with self._engine.connect() as conn:
-            row = conn.execute(select(builds).where(builds.c.id == build_id)).first()
-        return _row_to_build(row) if row else None
-
     def recent(self, limit: int = 50, *, status: str | None = None) -> list[Build]:
         """The latest build records (by id), newest first; only those in `status` if given."""
         query = select(builds).order_by(builds.c.id.desc()).limit(limit)

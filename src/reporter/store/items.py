@@ -132,12 +132,6 @@ class ItemRepo:
                         found.setdefault(key, row.id)
         return found
 
-    def by_hash(self, content_hash: str) -> Item | None:
-        """An item with exactly this content, if one is stored."""
-        with self._engine.connect() as conn:
-            row = conn.execute(select(items).where(items.c.content_hash == content_hash).limit(1)).first()
-        return _to_item(row) if row else None
-
     def for_sources(
         self, sources: Iterable[str], *, since: datetime | None = None, until: datetime | None = None
     ) -> list[Item]:

@@ -37,21 +37,10 @@ def _refused(request: Request) -> Response | None:
     return None
 
 
-def parse_formats(text: str) -> tuple[str, ...]:
-    """The formats asked for (comma-separated), or a ValueError naming the unknown ones."""
-    from reporter import pipeline
-
-    formats = tuple(f.strip() for f in text.split(",") if f.strip())
-    unknown = sorted(set(formats) - set(pipeline.FORMATS))
-    if unknown or not formats:
-        raise ValueError(f"unknown format(s) {', '.join(unknown) or '(none)'}; use html,pdf,json,md")
-    return formats
-
-
 async def build(request: Request) -> Response:
     """POST /build/<slug>/<YYYY-MM>[?formats=json,md&force=1]: ingest, then build through the pipeline."""
     from reporter import pipeline
-    from reporter.models import Period
+    from reporter.models import FORMATS, parse_formats, resolve_period
 
     refused = _refused(request)
     if refused is not None:
@@ -63,8 +52,8 @@ async def build(request: Request) -> Response:
     if spec is None:
         return JSONResponse({"error": f"no report named {slug!r}"}, status_code=404)
     try:
-        period = Period.parse(key, spec.period_months)
-        formats = parse_formats(request.query_params.get("formats", ",".join(pipeline.FORMATS)))
+        period = resolve_period(spec, key, ctx.now())
+        formats = parse_formats(request.query_params.get("formats", ",".join(FORMATS)))
     except ValueError as exc:
         return JSONResponse({"error": str(exc)}, status_code=400)
     force = request.query_params.get("force", "") in ("1", "true", "yes")

@@ -14,12 +14,10 @@ REFRESH_SECONDS = 2  # how often a task's page reloads itself until the task is 
 
 
 def _default_period(request: Request, slug: str) -> str:
-    from reporter.jobs import closed_period
-
     web = state(request)
     spec = web.report(slug)
     assert spec is not None
-    return closed_period(spec, web.ctx.now()).key
+    return spec.closed_period(web.ctx.now()).key
 
 
 @operator_only
@@ -41,7 +39,7 @@ async def dashboard(request: Request) -> Response:
 async def start_build(request: Request) -> Response:
     """POST /admin/build: ingest and build one report period in the background; show its progress."""
     from reporter import pipeline
-    from reporter.models import Period
+    from reporter.models import resolve_period
 
     form = await checked_form(request)
     if isinstance(form, Response):
@@ -51,7 +49,7 @@ async def start_build(request: Request) -> Response:
     if spec is None:
         return message(request, "No such report", "Choose one of the configured reports.", status=400)
     try:
-        period = Period.parse(str(form.get("period") or "").strip(), spec.period_months)
+        period = resolve_period(spec, str(form.get("period") or "").strip(), web.ctx.now())
     except ValueError as exc:
         return message(request, "Check the period", f"{exc}. Go back and correct it.", status=400)
     force = form.get("force") == "1"
@@ -63,8 +61,10 @@ async def start_build(request: Request) -> Response:
         task.stage = "building: analysis, composition, rendering"
         result = pipeline.build(ctx, spec, period, formats=pipeline.FORMATS, force=force)
         task.summary = (
-            "already published; kept the previous version (tick Rebuild to replace it)"
-            if result.skipped
+            f"not built again: {result.skip.reason} (tick Rebuild to replace it)"
+            if result.skip is not None and result.skip.done
+            else f"not built: {result.skip.reason}"
+            if result.skip is not None
             else f"built {', '.join(sorted(result.files))}"
         )
         task.links = {"Archive": f"/reports/{spec.slug}/"}
