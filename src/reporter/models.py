@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time
 from zoneinfo import ZoneInfo
 
+SEED_SOURCE = "seeds"  # the source name of every seed document (feeds have their own names)
 # What the archive writes, in the order the index lists them (each a file extension).
 FORMATS = ("html", "pdf", "json", "md")
 # A report slug names folders and files; a period key is the period's last month.
@@ -507,6 +508,14 @@ class IngestResult:
     def failures(self) -> tuple[SourceResult, ...]:
         """The sources that failed."""
         return tuple(s for s in self.sources if not s.ok)
+
+    @property
+    def all_failed(self) -> bool:
+        """Whether nothing could be read: every source failed, and the seeds (if any) held no document."""
+        worked = [
+            s for s in self.sources if s.ok and (s.source != SEED_SOURCE or s.new_items or s.seen_items)
+        ]
+        return bool(self.failures) and not worked
 
 
 @dataclass(frozen=True, slots=True)

@@ -16,6 +16,7 @@ from reporter.config import Config, load_config
 from reporter.errors import ReporterError
 from reporter.models import (
     FORMATS,
+    SEED_SOURCE,
     BuildResult,
     BuildSkip,
     FeedSpec,
@@ -25,7 +26,6 @@ from reporter.models import (
     ReportSpec,
     SourceResult,
 )
-from reporter.sources.seeds import SEED_SOURCE
 from reporter.store import Store
 
 if TYPE_CHECKING:

@@ -22,6 +22,7 @@ from reporter.cli.common import (
     open_context,
     period_of,
     setup_logging,
+    subscriber_counts,
 )
 
 Verbose = Annotated[
@@ -134,32 +135,40 @@ def ingest(
         _print_ingest(result)
     finally:
         ctx.close()
-    if result.failures and len(result.failures) == len(result.sources):
+    if result.all_failed:
         raise typer.Exit(1)
 
 
 @handle_errors
-def check(config: ConfigOption = DEFAULT_CONFIG, json_output: JsonOption = False) -> None:
-    """Validate feeds.yaml and the environment (WeasyPrint libraries, fonts, spaCy model).
+def check(
+    config: ConfigOption = DEFAULT_CONFIG,
+    json_output: JsonOption = False,
+    online: Annotated[
+        bool, typer.Option("--online", help="Also fetch each feed once and greet the SMTP server (EHLO).")
+    ] = False,
+) -> None:
+    """Validate feeds.yaml and the environment (WeasyPrint libraries, fonts, spaCy model, mail identity).
 
-    Example: reporter check --config feeds.yaml
+    Example: reporter check --online
     """
-    from reporter.check import check_environment
+    import os
+
+    from reporter.check import check_environment, mail_findings
     from reporter.config import load_config
 
     cfg = load_config(config)
-    findings = check_environment(cfg)
+    findings = check_environment(cfg) + mail_findings(cfg.smtp, os.environ, subscriber_counts(cfg))
+    if online:
+        from reporter.check.online import online_findings
+
+        findings += online_findings(cfg)
     out = console()
     if json_output:
         out.print_json(json.dumps([f._asdict() for f in findings]))
     else:
         out.print(f"{config}: OK ({len(cfg.reports)} report(s), {len(cfg.feeds)} feed(s))", markup=False)
         for f in findings:
-            mark = "ok  " if f.ok else ("warn" if not f.required else "FAIL")
-            out.print(
-                f"  {mark} {f.name}: {f.detail}" + ("" if f.ok or not f.hint else f" (hint: {f.hint})"),
-                markup=False,
-            )
+            out.print(f.line(), markup=False)
     if any(not f.ok and f.required for f in findings):
         raise typer.Exit(1)
 
@@ -167,18 +176,35 @@ def check(config: ConfigOption = DEFAULT_CONFIG, json_output: JsonOption = False
 @handle_errors
 def runs(
     limit: Annotated[int, typer.Option("--limit", "-n", help="How many runs to show.")] = 30,
+    kind: Annotated[
+        str | None, typer.Option("--kind", help="Only runs of this kind: ingest, build or send.")
+    ] = None,
+    report: Annotated[
+        str | None, typer.Option("--report", help="Only runs of this report (its slug).")
+    ] = None,
+    since: Annotated[
+        str | None,
+        typer.Option(
+            "--since", help="Only runs started since: 2025-12-01, 2025-12-01T06:00, or 12h, 7d, 2w."
+        ),
+    ] = None,
     config: ConfigOption = DEFAULT_CONFIG,
     json_output: JsonOption = False,
 ) -> None:
     """History of ingests, builds and deliveries, newest first.
 
-    Example: reporter runs --limit 10
+    Example: reporter runs --kind build --report japan --since 7d
     """
     from rich.table import Table
 
+    from reporter.cli.common import since_of
+
+    start = since_of(since)
     ctx = open_context(config)
     try:
-        recent = ctx.store.runs.recent(limit)
+        if report is not None:
+            ctx.config.report(report)  # an unknown slug is a handled error naming the configured ones
+        recent = ctx.store.runs.recent(limit, kind=kind, report=report, since=start)
     finally:
         ctx.close()
     out = console()
@@ -203,13 +229,26 @@ def runs(
     out.print(table)
 
 
+def _version(value: bool) -> None:
+    if value:
+        from importlib.metadata import version
+
+        typer.echo(f"reporter {version('reporter')}")
+        raise typer.Exit()
+
+
+def _main(
+    version: Annotated[
+        bool,
+        typer.Option("--version", callback=_version, is_eager=True, help="Print the version and exit."),
+    ] = False,
+) -> None:
+    """Write periodic, attributed country reports from seed documents and RSS/Atom feeds."""
+
+
 def create_app() -> typer.Typer:
     """The Typer application with every command registered."""
-    app = typer.Typer(
-        name="reporter",
-        help="Write periodic, attributed country reports from seed documents and RSS/Atom feeds.",
-        **APP_SETTINGS,
-    )
+    app = typer.Typer(name="reporter", callback=_main, **APP_SETTINGS)
     for func in (build, ingest, check, runs):
         app.command()(func)
     _register_modules(app)

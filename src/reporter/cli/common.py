@@ -118,6 +118,45 @@ def open_context(config: Path):
     return _open(config)
 
 
+_AGO = {"h": 3600, "d": 86400, "w": 7 * 86400}
+
+
+def since_of(text: str | None, now: datetime | None = None) -> datetime | None:
+    """--since as an aware UTC time: an ISO date or time (UTC unless it says), or 12h / 7d / 2w ago."""
+    from datetime import UTC, timedelta
+
+    if text is None:
+        return None
+    raw = text.strip().lower()
+    if raw[:-1].isdigit() and raw[-1:] in _AGO:
+        return (now or datetime.now(UTC)) - timedelta(seconds=int(raw[:-1]) * _AGO[raw[-1]])
+    try:
+        when = datetime.fromisoformat(text.strip())
+    except ValueError:
+        raise typer.BadParameter(
+            f"{text!r} is neither a date (2025-12-01), a time (2025-12-01T06:00) nor an age (12h, 7d, 2w)",
+            param_hint="--since",
+        ) from None
+    return when.replace(tzinfo=UTC) if when.tzinfo is None else when.astimezone(UTC)
+
+
+def subscriber_counts(config: Any) -> dict[str, int]:
+    """Active subscribers per report, from the store if there is one yet (a check creates none)."""
+    from reporter.store import Store
+
+    url = config.settings.database_url
+    if url.startswith("sqlite:///") and not Path(url.removeprefix("sqlite:///")).exists():
+        return {}
+    try:
+        store = Store.open(url)
+    except ReporterError:
+        return {}
+    try:
+        return {r.slug: len(store.subscribers.active(r.slug)) for r in config.reports}
+    finally:
+        store.close()
+
+
 def setup_logging(verbose: int) -> None:
     """Warnings by default; -v for info, -vv for debug. Logs go to stderr."""
     level = logging.WARNING if verbose <= 0 else logging.INFO if verbose == 1 else logging.DEBUG

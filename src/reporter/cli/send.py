@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -18,7 +18,11 @@ from reporter.cli.common import (
     handle_errors,
     period_of,
     setup_logging,
+    subscriber_counts,
 )
+
+if TYPE_CHECKING:
+    from reporter.config import Config
 
 
 @handle_errors
@@ -51,6 +55,7 @@ def send(
     setup_logging(verbose)
     cfg = load_config(config)
     key = period_of(cfg.report(report), period, datetime.now(UTC)).key
+    _say_mail_problems(cfg, report)
     result = send_report(cfg, report, key, dry_run_dir=dry_run, retry_unknown=retry_unknown)
     out = console()
     if dry_run is not None:
@@ -80,3 +85,15 @@ def send(
             err.print(f"hint: {result.hint}", markup=False)
     if not result.ok:
         raise typer.Exit(1)
+
+
+def _say_mail_problems(cfg: Config, report: str) -> None:
+    """Before anything is written or sent: what is wrong with the mail's identity and links."""
+    import os
+
+    from reporter.check import mail_findings
+
+    err = err_console()
+    for f in mail_findings(cfg.smtp, os.environ, subscriber_counts(cfg)):
+        if not f.ok:
+            err.print(f"warning: {f.message()}", markup=False)

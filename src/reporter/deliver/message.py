@@ -104,7 +104,7 @@ class Composer:
         self._unsubscribe_to = parseaddr(smtp.unsubscribe_to or smtp.from_addr)[1]
         self.links = self._links(files)
         self._pdf = self._pdf_part(files.get("pdf"))
-        self._body: tuple[str, str] | None = None
+        self._bodies: dict[bool, tuple[str, str]] = {}  # attached → (text, html), each rendered once
         self._shared: bytes | None = None
 
     def _url(self, path: Path | None) -> str | None:
@@ -141,20 +141,23 @@ class Composer:
         """Whether the PDF goes as an attachment (False: too large or absent, so a link)."""
         return self._pdf is not None
 
-    def _prepared(self) -> tuple[str, str]:
-        """(text, CSS-inlined html) with the unsubscribe placeholder, rendered once per batch."""
-        if self._body is None:
+    def _prepared(self, attached: bool) -> tuple[str, str]:
+        """(text, CSS-inlined html) with the unsubscribe placeholder, rendered once per batch and variant.
+
+        A subscriber who gets the PDF is told it is attached; a links-only one is given the links.
+        """
+        if attached not in self._bodies:
             import css_inline
 
             from reporter.render import render_email
 
             links = {k: v for k, v in self.links.items() if v} | {"unsubscribe": UNSUBSCRIBE_PLACEHOLDER}
             text, markup = render_email(
-                self.report, templates_dir=self._templates_dir, links=links, attached=self.attaches_pdf
+                self.report, templates_dir=self._templates_dir, links=links, attached=attached
             )
             # Many clients (Gmail's apps, Outlook) drop <style>: move the CSS into style attributes.
-            self._body = (text, css_inline.inline(markup))
-        return self._body
+            self._bodies[attached] = (text, css_inline.inline(markup))
+        return self._bodies[attached]
 
     def message_id(self, recipient: Recipient) -> str:
         """Stable per (build, subscriber): a resend is recognisably the same message."""
@@ -205,8 +208,9 @@ class Composer:
         ]
         if https:
             fields.append(("List-Unsubscribe", f"<{https}>, <{mailto}>"))
-            # RFC 8058 one-click needs an https URI; without a base_url only the mailto is offered.
-            fields.append(("List-Unsubscribe-Post", "List-Unsubscribe=One-Click"))
+            # RFC 8058 one-click needs an https URI: an http:// base_url gets the link, not the promise.
+            if https.startswith("https://"):
+                fields.append(("List-Unsubscribe-Post", "List-Unsubscribe=One-Click"))
         else:
             fields.append(("List-Unsubscribe", f"<{mailto}>"))
         # Content-Type by hand: on a message without a body the generator would add an empty multipart.
@@ -220,7 +224,8 @@ class Composer:
         """The message as the bytes that go over SMTP (CRLF lines), DKIM-signed if configured."""
         mailto, https = self._unsubscribe(recipient)
         link = https or mailto
-        text, markup = self._prepared()
+        attached = self._pdf is not None and recipient.format in ("pdf", "both")
+        text, markup = self._prepared(attached)
         body = [
             _text_part(text.replace(UNSUBSCRIBE_PLACEHOLDER, link), "plain"),
             _text_part(markup.replace(UNSUBSCRIBE_PLACEHOLDER, html.escape(link)), "html"),
@@ -228,7 +233,7 @@ class Composer:
         # The shared parts are built once; each message is assembled from bytes as it is sent.
         seed = hashlib.sha256(f"{self.build_id}:{recipient.subscriber_id}".encode()).hexdigest()[:24]
         alt, mixed = f"=_alt_{seed}", f"=_mix_{seed}"
-        if self._pdf is not None and recipient.format in ("pdf", "both"):
+        if attached:
             head = self._headers(recipient, f'multipart/mixed; boundary="{mixed}"')
             payload = _multipart(
                 "mixed", mixed, [_multipart("alternative", alt, body), self._pdf], headers=False

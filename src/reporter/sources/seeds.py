@@ -10,13 +10,12 @@ from pathlib import Path
 import yaml
 
 from reporter.errors import SeedError
-from reporter.models import RawEntry, SourceResult
+from reporter.models import SEED_SOURCE, RawEntry, SourceResult
 from reporter.nlp.sniff import sniff
 
 log = logging.getLogger(__name__)
 
 MANIFEST = "seeds.yaml"
-SEED_SOURCE = "seeds"
 SEED_SUFFIXES = (".txt", ".md", ".markdown", ".html", ".htm", ".pdf")
 _MANIFEST_KEYS = {"date", "outlet", "author", "title", "url", "encoding"}
 

@@ -64,10 +64,24 @@ class RunRepo:
                 )
             )
 
-    def recent(self, limit: int = 50) -> list[Run]:
-        """The latest runs, newest first."""
+    def recent(
+        self,
+        limit: int = 50,
+        *,
+        kind: str | None = None,
+        report: str | None = None,
+        since: datetime | None = None,
+    ) -> list[Run]:
+        """The latest runs, newest first; only those of this kind, report and start time if given."""
+        query = select(runs).order_by(runs.c.id.desc()).limit(limit)
+        if kind is not None:
+            query = query.where(runs.c.kind == kind)
+        if report is not None:
+            query = query.where(runs.c.report == report)
+        if since is not None:
+            query = query.where(runs.c.started_at >= since)
         with self._engine.connect() as conn:
-            rows = conn.execute(select(runs).order_by(runs.c.id.desc()).limit(limit)).all()
+            rows = conn.execute(query).all()
         return [
             Run(
                 id=r.id,

@@ -1,4 +1,4 @@
-"""`reporter check`: is this machine able to build reports? Libraries, fonts, the spaCy model, paths."""
+"""Is this machine able to build reports? Libraries, fonts, the spaCy model, folders, seeds."""
 
 from __future__ import annotations
 
@@ -6,19 +6,9 @@ import importlib.util
 import os
 import shutil
 import subprocess
-from typing import NamedTuple
 
+from reporter.check.finding import Finding
 from reporter.config import Config
-
-
-class Finding(NamedTuple):
-    """One thing checked: whether it is fine, what was found, and how to fix it."""
-
-    name: str
-    ok: bool
-    detail: str
-    hint: str | None = None
-    required: bool = True
 
 
 def check_environment(config: Config) -> list[Finding]:
@@ -156,11 +146,27 @@ def _database(url: str) -> Finding:
 
 
 def _seeds(config: Config) -> Finding:
+    """Seeds are checked against what the reports want: a missing folder is an error if one wants them."""
     from reporter.sources.seeds import seed_files
 
-    files = seed_files(config.settings.seeds_dir)
+    folder = config.settings.seeds_dir
+    wanting = [r.slug for r in config.reports if r.seeds]
+    if not wanting:
+        return Finding("seeds", True, "no report reads seed documents (seeds: false)", required=False)
+    if not folder.is_dir():
+        return Finding(
+            "seeds",
+            False,
+            f"{folder} is not a folder, but {', '.join(wanting)} read seed documents",
+            "fix settings.seeds_dir in feeds.yaml, or set seeds: false on the report",
+        )
+    files = seed_files(folder)
     if not files:
         return Finding(
-            "seeds", True, f"no seed documents in {config.settings.seeds_dir} (feeds only)", required=False
+            "seeds",
+            False,
+            f"no seed documents in {folder} ({', '.join(wanting)} read them; feeds only for now)",
+            "put .txt, .md, .html or .pdf documents there, or set seeds: false on the report",
+            required=False,
         )
-    return Finding("seeds", True, f"{len(files)} file(s) in {config.settings.seeds_dir}")
+    return Finding("seeds", True, f"{len(files)} file(s) in {folder}")

@@ -1,0 +1,153 @@
+"""`reporter check` catches what a newcomer gets wrong: seeds, mail identity and links, servers."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner, Result
+
+from reporter.check import mail_findings
+from tests.deliver_support import SECRET, SmtpServer
+from tests.feeds_support import serve
+
+
+def cli(*args: str) -> Result:
+    from reporter.cli import create_app
+
+    return CliRunner().invoke(create_app(), list(args))
+
+
+def add_smtp(project: Path, block: str) -> None:
+    path = project / "feeds.yaml"
+    path.write_text(path.read_text(encoding="utf-8") + "\n" + block, encoding="utf-8")
+
+
+def finding(result: Result, name: str) -> str:
+    lines = [line.strip() for line in result.stdout.splitlines() if f" {name}: " in line]
+    assert len(lines) == 1, result.stdout
+    return lines[0]
+
+
+# --- seeds --------------------------------------------------------------------------------------
+
+
+def test_a_wrong_seeds_dir_fails_the_check_when_a_report_reads_seeds(project: Path) -> None:
+    shutil.rmtree(project / "seeds")
+    result = cli("check")
+    assert result.exit_code == 1
+    line = finding(result, "seeds")
+    assert line.startswith("FAIL seeds:") and "is not a folder, but japan read seed documents" in line
+    assert "settings.seeds_dir" in line
+
+
+def test_an_empty_seeds_folder_is_a_warning(project: Path) -> None:
+    for f in (project / "seeds").iterdir():
+        shutil.rmtree(f) if f.is_dir() else f.unlink()
+    result = cli("check")
+    assert result.exit_code == 0
+    assert finding(result, "seeds").startswith("warn seeds: no seed documents in")
+
+
+# --- mail identity and links ----------------------------------------------------------------------
+
+
+def test_without_an_smtp_block_check_warns_of_localhost_no_links_and_no_secret(
+    project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("REPORTER_SECRET", raising=False)
+    result = cli("check")
+    assert result.exit_code == 0  # nobody subscribes yet: warnings, not failures
+    assert finding(result, "mail links").startswith("warn mail links: smtp.base_url is not set")
+    assert "reports@localhost" in finding(result, "mail sender")
+    assert finding(result, "unsubscribe secret").startswith(
+        "warn unsubscribe secret: REPORTER_SECRET is not set"
+    )
+
+
+def test_with_subscribers_a_missing_secret_and_a_localhost_sender_fail(
+    project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("REPORTER_SECRET", raising=False)
+    assert cli("subscribers", "add", "ann@example.org", "--report", "japan").exit_code == 0
+    result = cli("check")
+    assert result.exit_code == 1
+    assert finding(result, "unsubscribe secret").startswith("FAIL unsubscribe secret:")
+    assert "japan has subscribers" in finding(result, "unsubscribe secret")
+    assert finding(result, "mail sender").startswith("FAIL mail sender:")
+
+
+def test_an_http_base_url_gets_links_but_is_told_one_click_needs_https(
+    project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("REPORTER_SECRET", SECRET)
+    add_smtp(project, "smtp:\n  from: reports@example.org\n  base_url: http://reports.example.org\n")
+    result = cli("check")
+    assert result.exit_code == 0
+    assert "is not https" in finding(result, "mail links") and "one-click" in finding(result, "mail links")
+    assert finding(result, "mail sender") == "ok   mail sender: from reports@example.org"
+    assert finding(result, "unsubscribe secret").startswith("ok")
+
+
+def test_a_complete_identity_passes() -> None:
+    from reporter.config import SmtpSettings
+
+    smtp = SmtpSettings(from_addr="Reports <reports@example.org>", base_url="https://reports.example.org")
+    findings = mail_findings(smtp, {"REPORTER_SECRET": SECRET}, {"japan": 3})
+    assert all(f.ok for f in findings), findings
+
+
+def test_send_dry_run_says_the_same_before_writing_anything(
+    project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("REPORTER_SECRET", SECRET)
+    result = cli("send", "japan", "--period", "2025-11", "--dry-run", "outbox")
+    assert "warning: mail links: smtp.base_url is not set" in result.stderr
+    assert "warning: mail sender: mail goes out from reports@localhost" in result.stderr
+    # The warnings come first, then the (here: handled) error about the missing build.
+    assert result.stderr.index("warning: mail links") < result.stderr.index("error:")
+    assert not (project / "outbox").exists()
+
+
+# --- online -------------------------------------------------------------------------------------
+
+
+def test_check_online_fetches_each_feed_once_and_greets_the_smtp_server(project: Path) -> None:
+    with serve() as feeds, SmtpServer() as smtp:
+        feeds.file("/good.xml", "rss20.xml")
+        feeds.file("/page.xml", "page.html", "text/html")
+        (project / "feeds.yaml").write_text(
+            f"""
+feeds:
+  - {{name: good, url: "{feeds.url("/good.xml")}"}}
+  - {{name: page, url: "{feeds.url("/page.xml")}"}}
+  - {{name: gone, url: "{feeds.url("/missing.xml")}"}}
+  - {{name: paused, url: "{feeds.url("/off.xml")}", enabled: false}}
+smtp: {{host: 127.0.0.1, port: {smtp.port}, starttls: false, from: reports@example.org}}
+reports: [{{slug: japan, subject: JP, sections: [{{name: Overview}}]}}]
+""",
+            encoding="utf-8",
+        )
+        result = cli("check", "--online")
+        assert [r.path for r in feeds.requests] == ["/good.xml", "/page.xml", "/missing.xml"]  # once each
+    assert result.exit_code == 0, result.output  # an unreachable feed is a warning: builds carry on
+    assert finding(result, "feed good").startswith("ok   feed good: ")
+    assert "entries" in finding(result, "feed good")
+    assert "HTML page" in finding(result, "feed page")
+    assert finding(result, "feed gone").startswith("warn feed gone:") and "404" in finding(
+        result, "feed gone"
+    )
+    assert "feed paused" not in result.stdout
+    assert finding(result, "SMTP server").startswith(f"ok   SMTP server: 127.0.0.1:{smtp.port} answered EHLO")
+    assert smtp.handler.received == []  # no mail
+
+
+def test_check_online_fails_on_an_smtp_server_that_is_not_there(project: Path) -> None:
+    from tests.conftest import closed_port
+
+    add_smtp(project, f"smtp: {{host: 127.0.0.1, port: {closed_port()}, starttls: false}}\n")
+    result = cli("check", "--online")
+    assert result.exit_code == 1
+    line = finding(result, "SMTP server")
+    assert line.startswith("FAIL SMTP server: cannot reach 127.0.0.1:") and "hint: check smtp.host" in line
