@@ -5,9 +5,13 @@ from __future__ import annotations
 import smtplib
 import ssl
 from datetime import UTC, datetime
+from typing import TYPE_CHECKING
 
 from reporter.check.finding import Finding
 from reporter.config import Config, SmtpSettings
+
+if TYPE_CHECKING:
+    from reporter.sources.fetch import FetchPolicy
 
 
 def online_findings(config: Config) -> list[Finding]:
@@ -15,13 +19,16 @@ def online_findings(config: Config) -> list[Finding]:
     return [*feed_findings(config), smtp_finding(config.smtp)]
 
 
-def feed_findings(config: Config) -> list[Finding]:
+def feed_findings(config: Config, policy: FetchPolicy | None = None) -> list[Finding]:
     """Fetch and parse every enabled feed once; a failure is a warning, as a build carries on without it."""
     from reporter.errors import FeedError
     from reporter.sources.fetch import FetchPolicy, HostLimiter, Validators, fetch, make_client
     from reporter.sources.parse import parse_feed
 
-    policy = FetchPolicy(retries=0)
+    if policy is None:
+        # As ingest fetches: private addresses only when the operator allowed them (issue 14's setting).
+        private = bool(getattr(config.settings, "allow_private_networks", False))
+        policy = FetchPolicy(retries=0, allow_private_networks=private)
     hosts = HostLimiter(policy.per_host)
     findings: list[Finding] = []
     with make_client(config.settings.user_agent, policy) as client:
