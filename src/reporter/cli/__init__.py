@@ -146,6 +146,9 @@ def check(
     online: Annotated[
         bool, typer.Option("--online", help="Also fetch each feed once and greet the SMTP server (EHLO).")
     ] = False,
+    schema: Annotated[
+        bool, typer.Option("--schema", help="Print the configuration reference (docs/configuration.md).")
+    ] = False,
 ) -> None:
     """Validate feeds.yaml and the environment (WeasyPrint libraries, fonts, spaCy model, mail identity).
 
@@ -156,6 +159,11 @@ def check(
     from reporter.check import check_environment, mail_findings
     from reporter.config import load_config
 
+    if schema:
+        from reporter.config.docs import configuration_markdown
+
+        typer.echo(configuration_markdown(), nl=False)
+        return
     cfg = load_config(config)
     findings = check_environment(cfg) + mail_findings(cfg.smtp, os.environ, subscriber_counts(cfg))
     if online:

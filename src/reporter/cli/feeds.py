@@ -1,4 +1,4 @@
-"""`reporter feeds list | import FILE.opml | export`: feed health, and OPML in and out."""
+"""`reporter feeds list | add | remove | import FILE.opml | export`: feed health, editing, OPML in and out."""
 
 from __future__ import annotations
 
@@ -60,6 +60,59 @@ def list_feeds(config: ConfigOption = DEFAULT_CONFIG, as_json: JsonOption = Fals
         last = row["last_success"][:16].replace("T", " ") if row["last_success"] else "-"
         table.add_row(row["name"], last, str(row["consecutive_failures"]), str(row["entries_seen"]), status)
     console().print(table)
+
+
+@app.command("add")
+@handle_errors
+def add(
+    name: Annotated[str, typer.Argument(help="A short name for the feed, unique in feeds.yaml.")],
+    url: Annotated[str, typer.Argument(help="The feed's http(s) URL.")],
+    outlet: Annotated[
+        str | None, typer.Option("--outlet", help="The outlet's name as readers know it.")
+    ] = None,
+    config: ConfigOption = DEFAULT_CONFIG,
+) -> None:
+    """Add a feed to feeds.yaml, keeping its comments and layout.
+
+    Example: reporter feeds add nikkei-asia https://asia.nikkei.com/rss/feed/nar --outlet "Nikkei Asia"
+    """
+    from reporter.config.edit import add_feed, replace_checked
+
+    edited = add_feed(_read(config), name, url, outlet=outlet, shown=str(config))
+    replace_checked(config, edited.text, os.environ)
+    out = console()
+    out.print(f"added {name} ({url.strip()}) to {config}", markup=False)
+    for note in edited.notes:
+        out.print(f"  note: {note}", markup=False)
+
+
+@app.command("remove")
+@handle_errors
+def remove(
+    name: Annotated[str, typer.Argument(help="The feed's name in feeds.yaml.")],
+    config: ConfigOption = DEFAULT_CONFIG,
+) -> None:
+    """Remove a feed from feeds.yaml (and from reports that list it), keeping comments and layout.
+
+    Items already fetched from it stay in the store. Example: reporter feeds remove kyodo
+    """
+    from reporter.config.edit import remove_feed, replace_checked
+
+    edited = remove_feed(_read(config), name, shown=str(config))
+    replace_checked(config, edited.text, os.environ)
+    out = console()
+    out.print(f"removed {name} from {config}", markup=False)
+    for note in edited.notes:
+        out.print(f"  {note}", markup=False)
+
+
+def _read(config: Path) -> str:
+    try:
+        return config.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise ConfigError(
+            str(config), [f"cannot read it: {exc.strerror}"], hint="pass --config PATH"
+        ) from None
 
 
 @app.command("import")

@@ -269,7 +269,7 @@ class ReportModel(_Model):
 
 
 class FileModel(_Model):
-    """The whole feeds.yaml."""
+    """The whole file: its version and its parts, each described below."""
 
     version: Literal[1] = key(1, "The file format's version.")
     settings: SettingsModel = key(SettingsModel(), "Where things live.")
