@@ -36,6 +36,12 @@ def test_the_period_just_closed_is_read_in_the_reports_time_zone() -> None:
     assert spec("UTC").closed_period(TOKYO_MORNING) == Period.parse("2025-10")
 
 
+def test_a_period_is_over_on_the_reports_calendar_by_the_same_rule() -> None:
+    november = Period.parse("2025-11")
+    assert spec("Asia/Tokyo").is_over(november, TOKYO_MORNING)  # the scheduler's 06:00 build may run
+    assert not spec("UTC").is_over(november, TOKYO_MORNING)  # still 30 November in UTC
+
+
 def test_resolve_period_takes_the_given_month_or_the_one_just_closed() -> None:
     assert resolve_period(spec(), None, TOKYO_MORNING).key == "2025-11"
     assert resolve_period(spec(months=3), "2025-06", TOKYO_MORNING) == Period.month(2025, 6, 3)

@@ -101,6 +101,10 @@ class ReportSpec:
         # The 1st at 06:00 in Tokyo is still the last day of the month in UTC: use local time.
         return Period.last_closed(now.astimezone(ZoneInfo(self.schedule.timezone)), self.period_months)
 
+    def is_over(self, period: Period, now: datetime) -> bool:
+        """Whether `period` has ended by `now` on the report's calendar (the rule closed_period uses)."""
+        return period.end <= self.closed_period(now).end
+
     def title_for(self, period: Period) -> str:
         """The report's title for one period."""
         return self.title.format(
@@ -533,15 +537,11 @@ class BuildResult:
 
     report: Report
     files: dict[str, str]  # format → path
-<<<<<<< HEAD
-    skipped: bool = False  # already published and not forced
+    skip: BuildSkip | None = None  # why it was not built, when it was not
     missing: dict[str, str] = field(default_factory=dict)  # format → why it was not written
     partial: bool = False  # a preview of a period not over: written apart, never sent
-=======
-    skip: BuildSkip | None = None  # why it was not built, when it was not
 
     @property
     def skipped(self) -> bool:
         """Whether the build was skipped (see `skip`)."""
         return self.skip is not None
->>>>>>> 58a3e50 (One period rule, skip reasons on the build result, one URL validator, formats/slug/period patterns once, dead code removed (issue 12))

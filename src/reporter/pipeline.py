@@ -220,7 +220,7 @@ PARTIAL_DIR = "partial"  # under data_dir: previews of periods not over, never p
 
 def check_period(spec: ReportSpec, period: Period, now: datetime, *, partial: bool = False) -> None:
     """Refuse a period that is not over, unless a partial build (a preview) is asked for."""
-    if now >= period.end_dt or partial:
+    if partial or spec.is_over(period, now):  # the report's own calendar, as the scheduler's
         return
     ends = f"{period.end_dt:%Y-%m-%d}"
     when = "lies in the future" if now < period.start_dt else f"is not over until {ends}"
@@ -251,7 +251,7 @@ def build(
     from reporter.store.builds import process_owner
 
     check_period(spec, period, ctx.now(), partial=partial)
-    if partial and ctx.now() < period.end_dt:
+    if partial and not spec.is_over(period, ctx.now()):
         return _partial_build(ctx, spec, period, formats)
     run_id = ctx.store.runs.start("build", report=spec.slug, period=period.key)
     claim = ctx.store.builds.claim(spec.slug, period.key, process_owner(), force=force)
