@@ -69,3 +69,14 @@ def test_runs_lists_what_ran(project: Path) -> None:
     result = invoke("runs", "--json")
     assert result.exit_code == 0
     assert '"kind": "ingest"' in result.output
+
+
+def test_check_codes_lists_the_gazetteer_codes_sections_may_use() -> None:
+    import json
+
+    result = invoke("check", "--codes", "--json")
+    assert result.exit_code == 0, result.output
+    rows = {row["code"]: row for row in json.loads(result.output)}
+    assert rows["KP"]["name"] == "North Korea" and rows["KP"]["kind"] == "country"
+    assert rows["SENKAKU_ISLANDS"]["kind"] == "region"
+    assert rows["ASEAN"]["members"].startswith("11 members")

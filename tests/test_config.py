@@ -172,3 +172,21 @@ def test_the_environment_overrides_smtp_settings_named_in_the_schema() -> None:
         },
     )
     assert (config.smtp.host, config.smtp.port, config.smtp.starttls) == ("relay.test", 2525, True)
+
+
+def test_an_unknown_country_code_suggests_the_one_meant() -> None:
+    problems = problems_of(
+        """\
+        reports:
+          - slug: japan
+            subject: JPN
+            sections:
+              - name: Korea
+                members: [NK, Japan, ASAEN]
+        """
+    )
+    text = "\n".join(problems)
+    assert "subject: unknown country code 'JPN' (did you mean JP?;" in text
+    assert "unknown country code 'NK' (did you mean KP? `reporter check --codes` lists them)" in text
+    assert "unknown country code 'Japan' (did you mean JP?" in text
+    assert "unknown country code 'ASAEN' (did you mean ASEAN?" in text

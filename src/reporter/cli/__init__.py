@@ -149,6 +149,9 @@ def check(
     schema: Annotated[
         bool, typer.Option("--schema", help="Print the configuration reference (docs/configuration.md).")
     ] = False,
+    codes: Annotated[
+        bool, typer.Option("--codes", help="List the gazetteer codes sections may use, and stop.")
+    ] = False,
 ) -> None:
     """Validate feeds.yaml and the environment (WeasyPrint libraries, fonts, spaCy model, mail identity).
 
@@ -163,6 +166,9 @@ def check(
         from reporter.config.docs import configuration_markdown
 
         typer.echo(configuration_markdown(), nl=False)
+        return
+    if codes:
+        _print_codes(json_output)
         return
     cfg = load_config(config)
     findings = check_environment(cfg) + mail_findings(cfg.smtp, os.environ, subscriber_counts(cfg))
@@ -179,6 +185,24 @@ def check(
             out.print(f.line(), markup=False)
     if any(not f.ok and f.required for f in findings):
         raise typer.Exit(1)
+
+
+def _print_codes(json_output: bool) -> None:
+    """The gazetteer's codes: countries (ISO 3166), territories, groups and regions."""
+    from rich.table import Table
+
+    from reporter.nlp.gazetteer import Gazetteer
+
+    rows = Gazetteer.load().listing()
+    out = console()
+    if json_output:
+        keys = ("code", "kind", "name", "members")
+        out.print_json(json.dumps([dict(zip(keys, row, strict=True)) for row in rows]))
+        return
+    table = Table("code", "kind", "name", "stands for", title=f"{len(rows)} gazetteer codes")
+    for row in rows:
+        table.add_row(*row)
+    out.print(table)
 
 
 @handle_errors

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import difflib
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from reporter.config.lines import LineIndex
@@ -40,7 +39,10 @@ def check_semantics(parsed: FileModel, index: LineIndex) -> list[str]:
             at((*base, "slug"), f"duplicate report slug {report.slug!r}")
         slugs.add(report.slug)
         if report.subject not in gazetteer.codes:
-            at((*base, "subject"), f"unknown country code {report.subject!r} (use ISO codes such as JP)")
+            guess = gazetteer.suggest(report.subject)
+            tip = f"did you mean {guess}?" if guess else "use ISO codes such as JP"
+            listed = "`reporter check --codes` lists them"
+            at((*base, "subject"), f"unknown country code {report.subject!r} ({tip}; {listed})")
         try:
             report.title.format(subject="X", month="X", year=2000, period="X")
         except (KeyError, IndexError, ValueError) as exc:
@@ -55,9 +57,10 @@ def check_semantics(parsed: FileModel, index: LineIndex) -> list[str]:
             section_names.add(section.name)
             for m, code in enumerate(section.members):
                 if code not in gazetteer.codes:
-                    guess = difflib.get_close_matches(code.upper(), sorted(gazetteer.codes), n=1)
-                    tip = f" (did you mean {guess[0]}?)" if guess else ""
-                    at((*base, "sections", s, "members", m), f"unknown country code {code!r}{tip}")
+                    guess = gazetteer.suggest(code)
+                    tip = f"did you mean {guess}? " if guess else ""
+                    where = (*base, "sections", s, "members", m)
+                    at(where, f"unknown country code {code!r} ({tip}`reporter check --codes` lists them)")
         if isinstance(report.feeds, list):
             for f, name in enumerate(report.feeds):
                 if name not in feed_names:

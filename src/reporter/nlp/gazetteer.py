@@ -47,6 +47,14 @@ _PHRASE_FIELDS = (
     ("companies", "company"),
 )
 _CODE = re.compile(r"[A-Z][A-Z0-9_]*\Z")
+# Codes people write that are not ISO 3166 alpha-2: the news's abbreviations and common alpha-3 codes.
+_CODE_HINTS = {
+    "NK": "KP", "DPRK": "KP", "PRK": "KP", "ROK": "KR", "KOR": "KR", "UK": "GB", "EN": "GB", "GBR": "GB",
+    "USA": "US", "JPN": "JP", "CHN": "CN", "PRC": "CN", "RUS": "RU", "TWN": "TW", "ROC": "TW", "UKR": "UA",
+    "IND": "IN", "AUS": "AU", "DEU": "DE", "GER": "DE", "FRA": "FR", "EL": "GR", "PHL": "PH", "VNM": "VN",
+    "IDN": "ID", "THA": "TH", "MYS": "MY", "SGP": "SG", "IRN": "IR", "ISR": "IL", "SAU": "SA", "TUR": "TR",
+    "BRA": "BR", "MEX": "MX", "CAN": "CA", "NZL": "NZ", "PAK": "PK", "ZAF": "ZA", "EGY": "EG", "MNG": "MN",
+}  # fmt: skip
 _ACRONYM_MIN = 4
 _CURLY = "\u2019"
 
@@ -162,6 +170,41 @@ class Gazetteer:
             # NER spans sometimes carry the article ("the Philippines"); "The Gambia" is listed as such.
             key = key[4:]
         return self._index.get(key)
+
+    def suggest(self, wrong: str) -> str | None:
+        """The code someone most likely meant by an unknown one: "NK" → KP, "jp" → JP, "Japan" → JP."""
+        text = wrong.strip()
+        if text.upper() in self._by_code:
+            return text.upper()
+        hint = _CODE_HINTS.get(text.upper())
+        if hint in self._by_code:
+            return hint
+        hit = self.lookup(text) or self.lookup(text.title())
+        if hit is not None:
+            return hit[0]
+        import difflib
+
+        names = {e.name.lower(): e.code for e in self._entities}
+        close = difflib.get_close_matches(text.lower(), list(names), n=1, cutoff=0.8)
+        if close:
+            return names[close[0]]
+        close = difflib.get_close_matches(text.upper(), sorted(self._by_code), n=1, cutoff=0.75)
+        return close[0] if close else None
+
+    def listing(self) -> list[tuple[str, str, str, str]]:
+        """(code, kind, name, what it stands for) for every entity, countries first, each kind by code."""
+        order = {kind: n for n, kind in enumerate(KINDS)}
+        rows = []
+        for e in sorted(self._entities, key=lambda e: (order.get(e.kind, len(KINDS)), e.code)):
+            if e.kind == "territory" and e.members:
+                about = f"part of {', '.join(e.members)}"
+            elif e.members:
+                more = "…" if len(e.members) > 8 else ""
+                about = f"{len(e.members)} members: {', '.join(e.members[:8])}{more}"
+            else:
+                about = ""
+            rows.append((e.code, e.kind, e.name, about))
+        return rows
 
     def expand(self, code: str) -> frozenset[str]:
         """A code plus its member codes (groups, regions, territories); a country is just itself."""

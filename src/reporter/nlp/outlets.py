@@ -1,14 +1,29 @@
-"""Outlet names: recognise publications in text and normalise the names feeds and seeds give."""
+"""Outlet names: recognise publications in text, normalise the names seeds give, and name a feed's outlet.
+
+A feed is named once, where its entries get their outlet (sources/parse.py): `outlet:` in feeds.yaml if set,
+else the outlet whose site the feed comes from, else its title cleaned of section words ("China - South
+China Morning Post" → South China Morning Post, "Channel Asia Latest News" → CNA).
+"""
 
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
-from functools import cached_property
+from functools import cache, cached_property
 from importlib import resources
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import yaml
+
+# Words a feed title adds to the outlet's name: its section, its edition, that it is a feed.
+_FEED_WORD = re.compile(
+    r"(?:latest|breaking|top|all|world|international|global|news|stories|headlines|articles|updates|"
+    r"rss|feeds?|home|homepage|edition|section|english)",
+    re.IGNORECASE,
+)
+_TITLE_PARTS = re.compile(r"\s+[-–—|>»:·•]\s+|\s*[|>»]\s*")
 
 
 @dataclass(frozen=True, slots=True)
@@ -18,6 +33,7 @@ class Outlet:
     name: str
     kind: str
     aliases: tuple[str, ...]
+    sites: tuple[str, ...] = ()  # hosts it publishes from ("scmp.com"); subdomains count
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,9 +52,12 @@ class Outlets:
     def __init__(self, outlets: tuple[Outlet, ...]):
         self.outlets = outlets
         self._by_key = {}
+        self._by_site: dict[str, Outlet] = {}
         for outlet in outlets:
             for alias in (outlet.name, *outlet.aliases):
                 self._by_key.setdefault(_key(alias), outlet)
+            for site in outlet.sites:
+                self._by_site.setdefault(site.lower().removeprefix("www."), outlet)
 
     @classmethod
     def load(cls, path: Path | None = None) -> Outlets:
@@ -50,11 +69,44 @@ class Outlets:
         data = yaml.safe_load(text) or {}
         outlets = tuple(
             Outlet(
-                name=str(o["name"]), kind=str(o.get("kind", "newspaper")), aliases=tuple(o.get("aliases", ()))
+                name=str(o["name"]),
+                kind=str(o.get("kind", "newspaper")),
+                aliases=tuple(o.get("aliases", ())),
+                sites=tuple(o.get("sites", ())),
             )
             for o in data.get("outlets", ())
         )
         return cls(outlets)
+
+    def by_site(self, url: str | None) -> Outlet | None:
+        """The outlet whose site serves this URL ("https://feeds.bbci.co.uk/news/rss.xml" → BBC News)."""
+        if not url:
+            return None
+        host = (urlsplit(url.strip()).hostname or "").lower().removeprefix("www.")
+        parts = host.split(".")
+        for i in range(len(parts) - 1):
+            outlet = self._by_site.get(".".join(parts[i:]))
+            if outlet is not None:
+                return outlet
+        return None
+
+    def for_feed(self, title: str | None, urls: Iterable[str | None] = ()) -> str | None:
+        """The outlet of a feed as readers know it, from its site's host, else from its title."""
+        for url in urls:
+            outlet = self.by_site(url)
+            if outlet is not None:
+                return outlet.name
+        if not title or not title.strip() or "://" in title:
+            return None
+        title = " ".join(title.split())
+        parts = [_trim(p) for p in _TITLE_PARTS.split(title) if p.strip()]
+        for part in (title, _trim(title), *parts):
+            outlet = self.get(part)
+            if outlet is not None:
+                return outlet.name
+        # Not in the table: the part that is a name ("Foo Daily - World News" → Foo Daily).
+        names = [p for p in parts if not any(_FEED_WORD.fullmatch(w) for w in p.split())]
+        return max(names, key=len) if names else (parts[0] if parts else title)
 
     def get(self, name: str | None) -> Outlet | None:
         """The outlet a name stands for ("The Yomiuri Shimbun" → Yomiuri), or None if unknown."""
@@ -86,6 +138,22 @@ class Outlets:
         return found
 
 
+def _trim(part: str) -> str:
+    """A title part without the feed words at its ends ("Financial Times World" → "Financial Times")."""
+    words = part.split()
+    while len(words) > 1 and _FEED_WORD.fullmatch(words[-1].strip(",.")):
+        words.pop()
+    while len(words) > 1 and _FEED_WORD.fullmatch(words[0].strip(",.")):
+        words.pop(0)
+    return " ".join(words)
+
+
 def _key(name: str) -> str:
     key = re.sub(r"[^\w.]+", " ", name.lower()).strip()
     return key[4:] if key.startswith("the ") else key
+
+
+@cache
+def packaged() -> Outlets:
+    """The packaged outlet table, read once per process (it is immutable data)."""
+    return Outlets.load()

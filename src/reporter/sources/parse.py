@@ -113,8 +113,8 @@ def _parse_xml(
     meta = d.get("feed") or {}
     version = d.get("version") or "unknown"
     dc_dates = version.startswith("rss") and _DC_NAMESPACE in data
-    outlet = feed.outlet or _clean(meta.get("title"))
     home = meta.get("link")
+    outlet = feed.outlet or outlet_of_feed(_clean(meta.get("title")), home, url)
     base = home if isinstance(home, str) and home.startswith(("http://", "https://")) else url
     raws = [
         _from_feedparser(e, feed=feed, base=base, outlet=outlet, fetched_at=fetched_at, dc_dates=dc_dates)
@@ -228,7 +228,7 @@ def parse_json_feed(data: bytes, *, feed: FeedSpec, url: str, fetched_at: dateti
     if not isinstance(items, list):
         raise FeedError(feed.name, "JSON Feed without an `items` list")
     base = doc.get("feed_url") if isinstance(doc.get("feed_url"), str) else url
-    outlet = feed.outlet or _clean(doc.get("title"))
+    outlet = feed.outlet or outlet_of_feed(_clean(doc.get("title")), doc.get("home_page_url"), url)
     feed_authors = _json_authors(doc)
     warnings: list[str] = []
     raws: list[RawEntry] = []
@@ -333,6 +333,13 @@ def _is_site_root(url: str) -> bool:
 
 
 # --- small helpers ----------------------------------------------------------------------------
+
+
+def outlet_of_feed(title: str | None, *urls: Any) -> str | None:
+    """The outlet a feed's entries come from, as readers know it (nlp/outlets.py: site, else title)."""
+    from reporter.nlp.outlets import packaged
+
+    return packaged().for_feed(title, [u for u in urls if isinstance(u, str)])
 
 
 def _clean(value: Any) -> str | None:
