@@ -1,4 +1,8 @@
-"""`reporter analyze FILE...|-`: show how the analyzer reads a document, passage by passage, and why."""
+"""`reporter analyze FILE...|-`: show how the analyzer reads a document, passage by passage, and why.
+
+`reporter analyze --stale` analyses the stored items that have no current analysis (new items, or
+items analysed by an older analyzer version); `--reanalyze` analyses every stored item again.
+"""
 
 from __future__ import annotations
 
@@ -17,10 +21,16 @@ from reporter.errors import SourceError
 from reporter.models import Analysis, Item, Passage, ReportSpec
 
 FilesArgument = Annotated[
-    list[Path],
+    list[Path] | None,
     typer.Argument(
         help="Text files to analyze; '-' reads standard input.", show_default=False, metavar="FILE..."
     ),
+]
+StaleOption = Annotated[
+    bool, typer.Option("--stale", help="Analyse the stored items with no current analysis, and store it.")
+]
+ReanalyzeOption = Annotated[
+    bool, typer.Option("--reanalyze", help="Analyse every stored item again (after a model or data change).")
 ]
 ReportOption = Annotated[
     str, typer.Option("--report", "-r", help="The report (slug in feeds.yaml) to place passages in.")
@@ -30,17 +40,27 @@ PREVIEW_CHARS = 280
 
 @handle_errors
 def analyze(
-    files: FilesArgument,
+    files: FilesArgument = None,
     report: ReportOption = "japan",
     json_output: JsonOption = False,
+    stale: StaleOption = False,
+    reanalyze: ReanalyzeOption = False,
     config: ConfigOption = DEFAULT_CONFIG,
 ) -> None:
-    """Show passages, attribution, dates, countries, sections, and why.
+    """Show passages, attribution, dates, countries, sections, and why; or analyse the stored items.
 
-    Example: reporter analyze seeds/001_68c7ef664bad3911.txt --json
+    Example: reporter analyze seeds/001_68c7ef664bad3911.txt --json; reporter analyze --reanalyze
     """
     from reporter.config import load_config
     from reporter.nlp.analyze import Analyzer
+
+    if stale or reanalyze:
+        if files:
+            raise typer.BadParameter("name files, or use --stale/--reanalyze, not both")
+        _analyze_store(config, reanalyze=reanalyze, json_output=json_output)
+        return
+    if not files:
+        raise typer.BadParameter("name a file (or '-'), or use --stale or --reanalyze")
 
     spec = load_config(config).report(report)
     now = datetime.now(UTC)
@@ -55,6 +75,28 @@ def analyze(
             sys.stdout.write("\n")
         else:
             print_analysis(out, analysis, str(path), spec)
+
+
+def _analyze_store(config: Path, *, reanalyze: bool, json_output: bool) -> None:
+    """Analyse the store's stale (or all) items and say how many."""
+    import time
+
+    from reporter.cli.common import open_context
+    from reporter.pipeline import analyze_stale
+
+    ctx = open_context(config)
+    try:
+        started = time.perf_counter()
+        outcome = analyze_stale(ctx, reanalyze=reanalyze)
+        seconds = time.perf_counter() - started
+        version = ctx.analysing().version
+    finally:
+        ctx.close()
+    if json_output:
+        data = {"analysed": outcome.analysed, "version": version, "seconds": round(seconds, 2)}
+        sys.stdout.write(json.dumps(data) + "\n")
+    else:
+        console().print(f"analysed {outcome.analysed} items in {seconds:.1f} s ({version})")
 
 
 def read_item(path: Path, *, now: datetime) -> Item:
