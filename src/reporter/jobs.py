@@ -30,7 +30,8 @@ def ingest_job(config_path: str, report: str) -> None:
         _log_error("ingest", report, exc)
         return
     try:
-        result = pipeline.ingest(ctx, ctx.config.report(report))
+        # New items are analysed now, spread over the month, so the monthly build only reads.
+        result = pipeline.ingest(ctx, ctx.config.report(report), analyze=True)
         log.info(
             "ingest %s: %d new item(s), %d source(s) failed", report, result.new_items, len(result.failures)
         )
