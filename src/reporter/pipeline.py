@@ -98,7 +98,8 @@ class Context:
 def open_context(config_path: str | Path | None = None, env: Mapping[str, str] | None = None) -> Context:
     """Load the configuration and open (and migrate) the store."""
     config = load_config(config_path, env)
-    return Context(config=config, store=Store.open(config.settings.database_url))
+    workers = config.settings.analysis_workers or None  # 0 in the file: one per core
+    return Context(config=config, store=Store.open(config.settings.database_url), analysis_workers=workers)
 
 
 # --- ingest ---------------------------------------------------------------------------------------

@@ -52,6 +52,7 @@ def resolve(parsed: FileModel, config_path: Path, env: Mapping[str, str]) -> Con
         pdf_timeout=_env_number(env, SettingsModel, "pdf_timeout", s.pdf_timeout, float),
         pdf_memory_mb=_env_number(env, SettingsModel, "pdf_memory_mb", s.pdf_memory_mb, int),
         max_entry_chars=s.max_entry_chars,
+        analysis_workers=s.analysis_workers,
     )
     feeds = tuple(
         FeedSpec(

@@ -87,6 +87,13 @@ class SettingsModel(_Model):
         gt=0,
     )
 
+    analysis_workers: int = key(
+        0,
+        "Worker processes for a large first analysis (200 items or more); 0: one per core, 1: none.",
+        ge=0,
+        le=64,
+    )
+
     @field_validator("ingest_timeout", "pdf_timeout", mode="before")
     @classmethod
     def _int_is_fine(cls, v: Any) -> Any:

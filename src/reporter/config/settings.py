@@ -66,6 +66,7 @@ class WebConfig:
     login_window_minutes: float = 15.0
     subscribe_attempts: int = 5
     subscribe_window_minutes: float = 10.0
+    analysis_workers: int = 0  # 0: one per core
 
 
 @dataclass(frozen=True, slots=True)
