@@ -9,6 +9,7 @@ What a report makes of them (sections, relevance) is decided at build time by `n
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from collections.abc import Iterable, Iterator
 from typing import Any
 
@@ -18,7 +19,7 @@ from reporter.nlp.attribution import find_citation, split_names
 from reporter.nlp.dates import anchor_for, find_dates, uses_context
 from reporter.nlp.mentions import GAZ_LABEL, RawMention, doc_mentions, mark_lists
 from reporter.nlp.outlets import Outlets
-from reporter.nlp.passages import Group, group_by_headings, split_blocks
+from reporter.nlp.passages import Group, body_blocks, group_by_headings, split_blocks
 from reporter.nlp.placing import Placer
 from reporter.nlp.record import MAX_CHARS, ItemAnalysis, Unit
 from reporter.nlp.report_style import groups_per_paragraph, is_report_style, report_attribution
@@ -109,7 +110,7 @@ class Analyzer:
         with self._nlp.memory_zone():
             texts = [item.text[:MAX_CHARS] for item in batch]
             for item, doc in zip(batch, self._nlp.pipe(texts, batch_size=8), strict=True):
-                sentences = tuple(Span(s.start_char, s.end_char) for s in doc.sents)
+                sentences = [(s.start_char, s.end_char) for s in doc.sents]
                 mentions = mark_lists(doc_mentions(doc, self._lookup if self._gazetteer else None), doc.text)
                 out.append(self._record(item, sentences, mentions, self._title_mentions(item.title)))
         return out
@@ -128,7 +129,7 @@ class Analyzer:
     def _record(
         self,
         item: Item,
-        sentences: tuple[Span, ...],
+        sentences: list[tuple[int, int]],
         mentions: list[RawMention],
         title_mentions: list[RawMention],
     ) -> ItemAnalysis:
@@ -144,6 +145,7 @@ class Analyzer:
             b: find_citation(text, b.start, b.end, self._outlets, is_place=is_place) for b in paragraphs
         }
         anchor = anchor_for(item.published.date(), item.date_precision)
+        starts = [s for s, _ in sentences]
         attribution = self._item_attribution(item, meta, notes)
         units: list[Unit] = []
         if is_report_style(citations, len(paragraphs)):
@@ -152,19 +154,20 @@ class Analyzer:
             for group in groups_per_paragraph(blocks):
                 dates = tuple(find_dates(text, anchor, group.start, group.end))
                 own, reason = report_attribution(citations.get(group.blocks[0]), dates, previous, item)
-                units.append(_unit(text, group, dates, own, reason))
+                units.append(_unit(text, sentences, starts, group, dates, own, reason))
                 previous = own
         elif any(b.kind == "heading" for b in blocks):
             style = "headings"
             for group in group_by_headings(blocks):
-                units.append(_unit(text, group, tuple(find_dates(text, anchor, group.start, group.end))))
+                dates = tuple(find_dates(text, anchor, group.start, group.end))
+                units.append(_unit(text, sentences, starts, group, dates))
         else:
             # Which blocks make one passage depends on the report's sections: the build merges them.
             style = "topic"
             for block in blocks:
                 group = Group((block,))
-                unit = _unit(text, group, tuple(find_dates(text, anchor, block.start, block.end)))
-                units.append(unit)
+                dates = tuple(find_dates(text, anchor, block.start, block.end))
+                units.append(_unit(text, sentences, starts, group, dates))
         if not any(b.kind in ("paragraph", "list") for u in units for b in u.blocks):
             notes.append("no paragraphs found")
         return ItemAnalysis(
@@ -173,7 +176,6 @@ class Analyzer:
             style=style,
             units=tuple(units),
             attribution=attribution,
-            sentences=sentences,
             mentions=tuple(mentions),
             title_mentions=tuple(title_mentions),
             notes=tuple(notes),
@@ -207,10 +209,17 @@ class Analyzer:
 
 
 def _unit(
-    text: str, group: Group, dates: tuple, attribution: Attribution | None = None, reason: str | None = None
+    text: str,
+    sentences: list[tuple[int, int]],
+    starts: list[int],
+    group: Group,
+    dates: tuple,
+    attribution: Attribution | None = None,
+    reason: str | None = None,
 ) -> Unit:
     """A unit of the blocks of `group`, with what can be known of it without a report."""
     return Unit(
+        sentences=clip_sentences(sentences, group, text, starts),
         blocks=group.blocks,
         heading=group.heading,
         dates=dates,
@@ -219,6 +228,27 @@ def _unit(
         topical=bool(_TOPICAL.search(text, group.start, group.end)),
         relative=uses_context(text, group.start, group.end),
     )
+
+
+def clip_sentences(
+    sentences: list[tuple[int, int]], group: Group, text: str, starts: list[int] | None = None
+) -> tuple[Span, ...]:
+    """The sentences of a group's paragraphs and list items, clipped to each block and trimmed."""
+    starts = starts if starts is not None else [s for s, _ in sentences]
+    out: list[Span] = []
+    for block in body_blocks(list(group.blocks)):
+        i = max(bisect_right(starts, block.start) - 1, 0)
+        while i < len(sentences) and sentences[i][0] < block.end:
+            s, e = max(sentences[i][0], block.start), min(sentences[i][1], block.end)
+            i += 1
+            if e <= s:
+                continue
+            piece = text[s:e]
+            s += len(piece) - len(piece.lstrip())
+            e -= len(piece) - len(piece.rstrip())
+            if e > s:
+                out.append(Span(s, e))
+    return tuple(out)
 
 
 def _batches(items: Iterable[Item], size: int) -> Iterator[list[Item]]:

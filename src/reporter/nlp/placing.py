@@ -20,11 +20,10 @@ from reporter.models import (
     Item,
     Passage,
     ReportSpec,
-    Span,
 )
 from reporter.nlp.dates import anchor_for, find_dates
 from reporter.nlp.mentions import RawMention, mark_bilateral, weigh
-from reporter.nlp.passages import Block, Group, body_blocks, group_by_topic
+from reporter.nlp.passages import Block, Group, group_by_topic
 from reporter.nlp.record import MAX_CHARS, ItemAnalysis, Unit
 from reporter.nlp.relevance import RelevanceRules
 from reporter.nlp.sections import SectionMap, place
@@ -42,12 +41,16 @@ class Placer:
         self._maps: dict[tuple, SectionMap] = {}
         self._rules: dict[tuple, RelevanceRules] = {}
         self._vocabulary: Vocabulary | None = None
+        self._last: tuple[ReportSpec | None, Any] = (None, None)
 
     def section_map(self, report: ReportSpec) -> SectionMap:
         """The report's code → section map (made once per report)."""
+        if report is self._last[0]:  # a build places all its items for one spec: skip hashing it
+            return self._last[1]
         key = (report.slug, report.subject, report.sections)
         if key not in self._maps:
             self._maps[key] = SectionMap(report, getattr(self._gazetteer, "expand", None))
+        self._last = (report, self._maps[key])
         return self._maps[key]
 
     def relevance(self, report: ReportSpec) -> RelevanceRules:
@@ -91,7 +94,6 @@ class _ItemPlacement:
         self.text = item.text[:MAX_CHARS]
         self.mentions = mark_bilateral(list(record.mentions), self.text, report.subject)
         self.starts = [m.start for m in self.mentions]
-        self.sentence_starts = [s.start for s in record.sentences]
 
     def run(self) -> Analysis:
         record, report = self.record, self.report
@@ -146,13 +148,15 @@ class _ItemPlacement:
             dates: tuple[DateMention, ...] = tuple(find_dates(self.text, anchor, group.start, group.end))
         else:
             dates = tuple(d for u in members for d in u.dates)
-        return Unit(group.blocks, dates=dates, topical=any(u.topical for u in members))
+        starts = {b.start for b in group.blocks}
+        sentences = tuple(s for u in members if u.start in starts for s in u.sentences)
+        return Unit(group.blocks, dates=dates, topical=any(u.topical for u in members), sentences=sentences)
 
     def _passage(self, index: int, group: Group, unit: Unit, previous: Passage | None) -> Passage:
         text, report = self.text, self.report
         report_style = self.record.style == "report"
         attribution: Attribution = unit.attribution or self.record.attribution
-        sentences = self._sentences(group)
+        sentences = unit.sentences
         lead_end = sentences[0].end if sentences else group.end
         mentions: list[CountryMention] = []
         if index == 0:
@@ -212,24 +216,6 @@ class _ItemPlacement:
     def _within(self, start: int, end: int) -> list[RawMention]:
         """The mentions starting in [start, end)."""
         return self.mentions[bisect_left(self.starts, start) : bisect_left(self.starts, end)]
-
-    def _sentences(self, group: Group) -> tuple[Span, ...]:
-        """The sentences of a group's paragraphs and list items, clipped to each block and trimmed."""
-        sentences, starts, text = self.record.sentences, self.sentence_starts, self.text
-        out: list[Span] = []
-        for block in body_blocks(list(group.blocks)):
-            i = max(bisect_right(starts, block.start) - 1, 0)
-            while i < len(sentences) and sentences[i].start < block.end:
-                s, e = max(sentences[i].start, block.start), min(sentences[i].end, block.end)
-                i += 1
-                if e <= s:
-                    continue
-                piece = text[s:e]
-                s += len(piece) - len(piece.lstrip())
-                e -= len(piece) - len(piece.rstrip())
-                if e > s:
-                    out.append(Span(s, e))
-        return tuple(out)
 
 
 def _paragraphs_between(text: str, start: int, end: int) -> int:

@@ -52,6 +52,7 @@ class Unit:
     reason: str | None = None  # why this attribution (report style)
     topical: bool = False  # uses words of foreign relations ("summit", "sanctions", "talks")
     relative: bool = False  # has a date read from the text before it ("the previous day", "the 15th")
+    sentences: tuple[Span, ...] = ()  # of its paragraphs and list items, clipped to each and trimmed
 
     @property
     def start(self) -> int:
@@ -66,14 +67,13 @@ class Unit:
 
 @dataclass(frozen=True, slots=True)
 class ItemAnalysis:
-    """What the analyzer found in one item, for any report: units, sentences, mentions, attribution."""
+    """What the analyzer found in one item, for any report: units (with sentences), mentions, attribution."""
 
     item_id: str
     version: str  # the analyzer version that made it (see `nlp/model.analyzer_version`)
     style: str  # "report" (a digest citing outlets) | "headings" | "topic"
     units: tuple[Unit, ...]
     attribution: Attribution  # the item's own: outlet, authors, date, title, URL
-    sentences: tuple[Span, ...] = ()
     mentions: tuple[RawMention, ...] = ()  # in the body, listed ones marked, in text order
     title_mentions: tuple[RawMention, ...] = ()
     notes: tuple[str, ...] = ()  # what the analyzer could not infer (report-independent)
