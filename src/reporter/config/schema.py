@@ -86,7 +86,6 @@ class SettingsModel(_Model):
         "gigabytes in a build); `reporter analyze` and the report's left-out list say so.",
         gt=0,
     )
-
     analysis_workers: int = key(
         0,
         "Worker processes for a large first analysis (200 items or more); 0: one per core, 1: none.",

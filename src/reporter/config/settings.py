@@ -53,6 +53,7 @@ class Settings:
     pdf_timeout: float = 300.0
     pdf_memory_mb: int = 2048
     max_entry_chars: int = 200_000
+    analysis_workers: int = 0  # 0: one per core
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,7 +67,6 @@ class WebConfig:
     login_window_minutes: float = 15.0
     subscribe_attempts: int = 5
     subscribe_window_minutes: float = 10.0
-    analysis_workers: int = 0  # 0: one per core
 
 
 @dataclass(frozen=True, slots=True)
