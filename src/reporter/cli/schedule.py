@@ -75,7 +75,7 @@ def schedule(
     Example: reporter schedule --config /srv/reporter/feeds.yaml
     """
     from reporter.models import FORMATS
-    from reporter.scheduler import serve
+    from reporter.scheduler import run_in_foreground
 
     setup_logging(verbose + 1)  # a service's log: info by default
     wanted = formats_of(formats)
@@ -97,7 +97,7 @@ def schedule(
             out.print(f"  {job.id:<30} next {when}", markup=False)
 
     try:
-        code = serve(
+        code = run_in_foreground(
             ctx,
             config,
             grace=grace,
