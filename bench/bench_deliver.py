@@ -64,7 +64,7 @@ def main() -> int:
     from tests.render_fixtures import report as sample_report
 
     from reporter.deliver import deliver
-    from reporter.deliver.message import Composer, Recipient
+    from reporter.deliver.message import EmailBuilder, Recipient
     from reporter.deliver.transport import SmtpTransport
     from reporter.store import Store
     from reporter.store.deliveries import DeliveryRepo
@@ -93,11 +93,11 @@ def main() -> int:
         )
 
     # The floor's messages: the same bytes, parsed into EmailMessages before the clock starts.
-    composer = Composer(report, files, build_id=0, smtp=smtp, secret=SECRET, now=NOW)
+    builder = EmailBuilder(report, files, build_id=0, smtp=smtp, secret=SECRET, now=NOW)
     recipients = [Recipient(s.subscriber_id, s.email, s.name, s.format) for s in subscribers.active("japan")]
-    serialised = [composer.render(r) for r in recipients]
+    serialised = [builder.render(r) for r in recipients]
     prebuilt = [message_from_bytes(data, policy=policy.SMTP) for data in serialised]
-    size_kb = len(composer.render(recipients[0])) / 1024
+    size_kb = len(builder.render(recipients[0])) / 1024
 
     class Sampling(SmtpTransport):
         """The real transport, noting RSS every 100 messages."""
@@ -130,7 +130,7 @@ def main() -> int:
         start = time.perf_counter()
         with smtplib.SMTP("127.0.0.1", port, timeout=30) as conn:
             for r, data in zip(recipients, serialised, strict=True):
-                conn.sendmail(composer.envelope_from, [r.email], data)
+                conn.sendmail(builder.envelope_from, [r.email], data)
         return time.perf_counter() - start
 
     def ours(round_no: int, engine: Engine = engine) -> float:

@@ -540,6 +540,7 @@ class BuildResult:
     skip: BuildSkip | None = None  # why it was not built, when it was not
     missing: dict[str, str] = field(default_factory=dict)  # format → why it was not written
     partial: bool = False  # a preview of a period not over: written apart, never sent
+    build_id: int | None = None  # the builds row (the outbox's key); None if nothing was claimed
 
     @property
     def skipped(self) -> bool:

@@ -26,7 +26,7 @@ from reporter.models import (
     ReportSpec,
     SourceResult,
 )
-from reporter.store import Store
+from reporter.store import RunRecord, Store
 
 if TYPE_CHECKING:
     from reporter.deliver.outbox import DeliveryResult
@@ -114,9 +114,8 @@ def ingest(
 ) -> IngestResult:
     """Read the seeds and fetch the feeds of one report (or all), storing what is new (and analysing it)."""
     reports = [report] if report else list(ctx.config.reports)
-    run_id = ctx.store.runs.start("ingest", report=report.slug if report else None)
     results: list[SourceResult] = []
-    try:
+    with ctx.store.runs.record("ingest", report=report.slug if report else None) as run:
         if any(r.seeds for r in reports):
             results.extend(ingest_seeds(ctx))
         feeds = _feeds_of(ctx.config, reports)
@@ -136,21 +135,17 @@ def ingest(
                     bound=settings.ingest_timeout,
                 )
             )
-    except BaseException as exc:
-        ctx.store.runs.finish(run_id, "failed", error=f"{type(exc).__name__}: {exc}")
-        raise
-    outcome = IngestResult(tuple(results))
-    if analyze:
-        analyze_stale(ctx, reports, since=ctx.now() - timedelta(days=ANALYZE_AT_INGEST_DAYS))
-    ctx.store.runs.finish(
-        run_id,
-        "ok" if not outcome.failures else "partial",
-        detail={
-            "new_items": outcome.new_items,
-            "failed": [f.source for f in outcome.failures],
-            "sources": len(outcome.sources),
-        },
-    )
+        outcome = IngestResult(tuple(results))
+        if analyze:
+            analyze_stale(ctx, reports, since=ctx.now() - timedelta(days=ANALYZE_AT_INGEST_DAYS))
+        run.end(
+            "ok" if not outcome.failures else "partial",
+            detail={
+                "new_items": outcome.new_items,
+                "failed": [f.source for f in outcome.failures],
+                "sources": len(outcome.sources),
+            },
+        )
     return outcome
 
 
@@ -254,51 +249,49 @@ def build(
     check_period(spec, period, ctx.now(), partial=partial)
     if partial and not spec.is_over(period, ctx.now()):
         return _partial_build(ctx, spec, period, formats)
-    run_id = ctx.store.runs.start("build", report=spec.slug, period=period.key)
-    claim = ctx.store.builds.claim(spec.slug, period.key, process_owner(), force=force)
-    if claim is None:
-        return _skipped_build(ctx, spec, period, run_id)
-    try:
-        with ctx.store.builds.keep_alive(claim):
-            report = compose_report(ctx, spec, period)
-            settings = ctx.config.settings
-            rendered = render_report(
-                report,
-                formats=formats,
-                templates_dir=settings.templates_dir,
-                pdf_limits=(settings.pdf_timeout, settings.pdf_memory_mb),
+    with ctx.store.runs.record("build", report=spec.slug, period=period.key) as run:
+        claim = ctx.store.builds.claim(spec.slug, period.key, process_owner(), force=force)
+        if claim is None:
+            return _skipped_build(ctx, spec, period, run)
+        try:
+            with ctx.store.builds.keep_alive(claim):
+                report = compose_report(ctx, spec, period)
+                settings = ctx.config.settings
+                rendered = render_report(
+                    report,
+                    formats=formats,
+                    templates_dir=settings.templates_dir,
+                    pdf_limits=(settings.pdf_timeout, settings.pdf_memory_mb),
+                )
+                # A retry replaces whatever an interrupted attempt left; only a first build refuses to.
+                paths = write_report(
+                    report, rendered.files, output_dir=settings.output_dir, force=force or claim.attempt > 1
+                )
+                write_index(settings.output_dir, templates_dir=settings.templates_dir)
+        except BaseException as exc:
+            ctx.store.builds.fail(claim, f"{type(exc).__name__}: {exc}")
+            raise
+        paragraphs = sum(len(s.paragraphs) for s in report.sections)
+        written = {k: str(v) for k, v in paths.items()}
+        if not ctx.store.builds.finish(claim, written, paragraphs):
+            # Another process judged this build abandoned and took it over: it builds and sends it.
+            run.error = "the build's claim was taken over by another process before it finished"
+            raise ReporterError(
+                run.error, hint="check that the clocks agree and that one scheduler runs per database"
             )
-            files = rendered.files
-            # A retry replaces whatever an interrupted attempt left; only a first build refuses to.
-            paths = write_report(
-                report, files, output_dir=ctx.config.settings.output_dir, force=force or claim.attempt > 1
+        detail: dict[str, object] = {
+            "paragraphs": paragraphs,
+            "files": written,
+            "build": claim.build_id,
+            "attempt": claim.attempt,
+        }
+        if rendered.missing:
+            detail["missing"] = rendered.missing
+            log.warning(
+                "%s %s: a partial build: %s", spec.slug, period.key, "; ".join(rendered.missing.values())
             )
-            write_index(ctx.config.settings.output_dir, templates_dir=ctx.config.settings.templates_dir)
-    except BaseException as exc:
-        error = f"{type(exc).__name__}: {exc}"
-        ctx.store.builds.fail(claim, error)
-        ctx.store.runs.finish(run_id, "failed", error=error)
-        raise
-    paragraphs = sum(len(s.paragraphs) for s in report.sections)
-    written = {k: str(v) for k, v in paths.items()}
-    if not ctx.store.builds.finish(claim, written, paragraphs):
-        # Another process judged this build abandoned and took it over: it builds and sends it.
-        error = "the build's claim was taken over by another process before it finished"
-        ctx.store.runs.finish(run_id, "failed", error=error)
-        raise ReporterError(
-            error, hint="check that the clocks agree and that one scheduler runs per database"
-        )
-    detail: dict[str, object] = {
-        "paragraphs": paragraphs,
-        "files": written,
-        "build": claim.build_id,
-        "attempt": claim.attempt,
-    }
-    if rendered.missing:
-        detail["missing"] = rendered.missing
-        log.warning("%s %s: a partial build: %s", spec.slug, period.key, "; ".join(rendered.missing.values()))
-    ctx.store.runs.finish(run_id, "partial" if rendered.missing else "ok", detail=detail)
-    return BuildResult(report=report, files=written, missing=rendered.missing)
+        run.end("partial" if rendered.missing else "ok", detail=detail)
+    return BuildResult(report=report, files=written, missing=rendered.missing, build_id=claim.build_id)
 
 
 def _partial_build(ctx: Context, spec: ReportSpec, period: Period, formats: Sequence[str]) -> BuildResult:
@@ -308,8 +301,7 @@ def _partial_build(ctx: Context, spec: ReportSpec, period: Period, formats: Sequ
     from reporter.archive import write_report
 
     now = ctx.now()
-    run_id = ctx.store.runs.start("build", report=spec.slug, period=period.key)
-    try:
+    with ctx.store.runs.record("build", report=spec.slug, period=period.key) as run:
         report = compose_report(ctx, spec, period)
         report = replace(report, title=f"{report.title} — partial, up to {now:%-d %B %Y}")
         settings = ctx.config.settings
@@ -320,17 +312,12 @@ def _partial_build(ctx: Context, spec: ReportSpec, period: Period, formats: Sequ
             pdf_limits=(settings.pdf_timeout, settings.pdf_memory_mb),
         )
         paths = write_report(report, rendered.files, output_dir=settings.data_dir / PARTIAL_DIR, force=True)
-    except BaseException as exc:
-        ctx.store.runs.finish(run_id, "failed", error=f"{type(exc).__name__}: {exc}")
-        raise
-    written = {k: str(v) for k, v in paths.items()}
-    ctx.store.runs.finish(
-        run_id, "ok", detail={"partial_period": True, "files": written, "missing": rendered.missing}
-    )
+        written = {k: str(v) for k, v in paths.items()}
+        run.end("ok", detail={"partial_period": True, "files": written, "missing": rendered.missing})
     return BuildResult(report=report, files=written, missing=rendered.missing, partial=True)
 
 
-def _skipped_build(ctx: Context, spec: ReportSpec, period: Period, run_id: int) -> BuildResult:
+def _skipped_build(ctx: Context, spec: ReportSpec, period: Period, run: RunRecord) -> BuildResult:
     """Record and return a build that was not done because it is done or under way elsewhere."""
     existing = ctx.store.builds.get(spec.slug, period.key)
     done = existing is not None and existing.status == "done"
@@ -342,9 +329,7 @@ def _skipped_build(ctx: Context, spec: ReportSpec, period: Period, run_id: int) 
         skip = BuildSkip(False, f"being built by {existing.owner} since {since}")
     else:
         skip = BuildSkip(False, "being built by another process")
-    ctx.store.runs.finish(
-        run_id, "skipped", detail={"reason": skip.reason, "build": existing.id if existing else None}
-    )
+    run.end("skipped", detail={"reason": skip.reason, "build": existing.id if existing else None})
     log.info("%s %s: %s", spec.slug, period.key, skip.reason)
     # The stored report is not read back: callers get its title, period and files, and the skip.
     placeholder = Report(
@@ -356,7 +341,12 @@ def _skipped_build(ctx: Context, spec: ReportSpec, period: Period, run_id: int) 
         sections=(),
         sources=(),
     )
-    return BuildResult(report=placeholder, files=dict(existing.files) if done and existing else {}, skip=skip)
+    return BuildResult(
+        report=placeholder,
+        files=dict(existing.files) if done and existing else {},
+        skip=skip,
+        build_id=existing.id if existing else None,
+    )
 
 
 # --- run: ingest + build + send -------------------------------------------------------------------
@@ -389,11 +379,11 @@ def run(
         return RunOutcome(ingested, built, not_sent="not asked to send")
     reason = _why_not_send(ctx, spec, period, built)
     if reason is not None:
-        run_id = ctx.store.runs.start("send", report=spec.slug, period=period.key)
-        ctx.store.runs.finish(run_id, "skipped", detail={"reason": reason})
+        with ctx.store.runs.record("send", report=spec.slug, period=period.key) as sending:
+            sending.end("skipped", detail={"reason": reason})
         log.info("%s %s not sent: %s", spec.slug, period.key, reason)
         return RunOutcome(ingested, built, not_sent=reason)
-    return RunOutcome(ingested, built, delivery=deliver_report(ctx, spec, period))
+    return RunOutcome(ingested, built, delivery=deliver_report(ctx, built))
 
 
 def _why_not_send(ctx: Context, spec: ReportSpec, period: Period, built: BuildResult) -> str | None:
@@ -413,14 +403,19 @@ def _why_not_send(ctx: Context, spec: ReportSpec, period: Period, built: BuildRe
     return None
 
 
-def deliver_report(ctx: Context, spec: ReportSpec, period: Period) -> DeliveryResult:
-    """Email the finished build to the report's subscribers.
+def deliver_report(ctx: Context, built: BuildResult) -> DeliveryResult:
+    """Email a finished build to the report's subscribers: the Report in hand, or read back if skipped.
 
     The outbox is keyed by (build, subscriber), so calling this again sends only what was not sent.
     """
-    from reporter.deliver import send_report
+    from reporter.deliver import send_built, send_report
 
-    return send_report(ctx.config, spec.slug, period.key, now=ctx.now(), store=ctx.store)
+    spec, period = built.report.spec, built.report.period
+    if built.skipped or built.build_id is None:
+        # Built earlier (a send interrupted by a crash is completed this way): read back from its JSON.
+        return send_report(ctx.config, spec.slug, period.key, now=ctx.now(), store=ctx.store)
+    files = {fmt: Path(path) for fmt, path in built.files.items()}
+    return send_built(ctx.store, ctx.config, built.report, files, built.build_id, now=ctx.now())
 
 
 def _has_subscribers(ctx: Context, spec: ReportSpec) -> bool:

@@ -121,7 +121,7 @@ def web_config(web: WebModel, env: Mapping[str, str]) -> WebConfig:
 def smtp_settings(
     smtp: SmtpModel | None, env: Mapping[str, str], config_dir: Path | None = None
 ) -> SmtpSettings:
-    """SMTP settings from the file, each overridable by its REPORTER_* variable; the password from env."""
+    """SMTP settings from the file, each overridable by its REPORTER_* variable; secrets only from env."""
     base = smtp or SmtpModel()
 
     def text(name: str) -> str | None:
@@ -150,6 +150,7 @@ def smtp_settings(
         max_attachment_mb=base.max_attachment_mb,
         base_url=base.base_url,
         password=env.get("REPORTER_SMTP_PASSWORD"),
+        secret=env.get("REPORTER_SECRET"),
         unsubscribe_to=base.unsubscribe_to,
         max_attempts=base.max_attempts,
         retry_after=base.retry_after,

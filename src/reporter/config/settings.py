@@ -12,7 +12,7 @@ from reporter.models import FeedSpec, ReportSpec
 
 @dataclass(frozen=True, slots=True)
 class SmtpSettings:
-    """How to reach the SMTP server; the password only ever comes from REPORTER_SMTP_PASSWORD."""
+    """How to reach the SMTP server and sign what is sent; the password and secret come only from env."""
 
     host: str = "localhost"
     port: int = 587
@@ -26,6 +26,7 @@ class SmtpSettings:
     max_attachment_mb: float = 10.0
     base_url: str | None = None
     password: str | None = field(default=None, repr=False)
+    secret: str | None = field(default=None, repr=False)  # REPORTER_SECRET: signs unsubscribe links
     unsubscribe_to: str | None = None
     max_attempts: int = 5
     retry_after: float = 2.0

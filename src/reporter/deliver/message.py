@@ -1,7 +1,7 @@
 """Build one subscriber's message: text + inlined HTML, the PDF or a link, list headers, DKIM.
 
 Everything shared by the batch (bodies, CSS inlining, the encoded PDF) is prepared once by a
-`Composer`; each message is then assembled as it is sent, so memory stays flat however many
+`EmailBuilder`; each message is then assembled as it is sent, so memory stays flat however many
 subscribers there are.
 """
 
@@ -77,7 +77,7 @@ def _multipart(subtype: str, boundary: str, parts: list[bytes], *, headers: bool
     return head + body + delimiter + b"--" + _CRLF
 
 
-class Composer:
+class EmailBuilder:
     """Prepares a report's shared parts once, then builds each subscriber's message on demand."""
 
     def __init__(

@@ -20,11 +20,11 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
-from reporter.deliver.message import Composer, Recipient
+from reporter.deliver.message import EmailBuilder, Recipient
 from reporter.deliver.transport import Pacer, PermanentFailure, TemporaryFailure, Transport, TransportError
 from reporter.store.deliveries import FAILED, PENDING, SENDING, SENT, Delivery, DeliveryRepo, Outcome
 
@@ -73,6 +73,13 @@ class DeliveryResult:
         """Whether everything due went out."""
         return not (self.failed or self.deferred or self.unknown or self.error)
 
+    def detail(self) -> dict[str, int]:
+        """The counts kept in the run history (`reporter runs`)."""
+        return {
+            "sent": self.sent, "already_sent": self.already_sent, "failed": len(self.failed),
+            "pending": self.pending, "unknown": len(self.unknown),
+        }  # fmt: skip
+
     def summary(self) -> str:
         """One line for a person: what was sent, skipped, failed or left pending."""
         parts = [f"sent {self.sent}", f"already sent {self.already_sent}"]
@@ -100,19 +107,23 @@ def run_outbox(
     *,
     build_id: int,
     recipients: Sequence[Recipient],
-    composer: Composer,
+    builder: EmailBuilder,
     transport: Transport,
     outbox: DeliveryRepo,
     policy: RetryPolicy,
     retry_unknown: bool = False,
+    only: Collection[int] | None = None,
     clock: Callable[[], datetime] = lambda: datetime.now(UTC),
     monotonic: Callable[[], float] = time.monotonic,
     sleep: Callable[[float], None] = time.sleep,
 ) -> DeliveryResult:
-    """Deliver a build to every recipient that has not had it, recording each step in the outbox."""
+    """Deliver a build to every recipient that has not had it, recording each step in the outbox.
+
+    With `only`, the run looks at those subscribers' rows alone: one batch among several senders.
+    """
     by_id: Mapping[int, Recipient] = {r.subscriber_id: r for r in recipients}
     outbox.enqueue(build_id, by_id, now=clock())
-    before = {d.subscriber_id: d for d in outbox.for_build(build_id)}
+    before = {d.subscriber_id: d for d in outbox.for_build(build_id, only=only)}
     already = sum(1 for d in before.values() if d.status == SENT)
     stale = {sid for sid, d in before.items() if d.status == SENDING}
     if stale and not retry_unknown:
@@ -127,8 +138,8 @@ def run_outbox(
     connect_failures = 0
     try:
         while True:
-            rows = outbox.due(build_id, now=clock(), include_unknown=retry_unknown and first_pass)
-            stop = _pass(rows, by_id, composer, transport, outbox, policy, pacer, tally, clock, retry_unknown)
+            rows = outbox.due(build_id, now=clock(), include_unknown=retry_unknown and first_pass, only=only)
+            stop = _pass(rows, by_id, builder, transport, outbox, policy, pacer, tally, clock, retry_unknown)
             if stop is not None:
                 connect_failures += 1
                 wait = policy.backoff(connect_failures)
@@ -137,12 +148,12 @@ def run_outbox(
                     or connect_failures >= policy.max_attempts
                     or monotonic() + wait > deadline
                 ):
-                    return _result(build_id, already, tally, outbox, stale, retry_unknown, by_id, stop)
+                    return _result(build_id, already, tally, outbox, stale, retry_unknown, by_id, stop, only)
                 log.warning("%s; trying again in %.1fs", stop, wait)
                 sleep(wait)
                 continue
             first_pass = False
-            due = outbox.next_due(build_id)
+            due = outbox.next_due(build_id, only=only)
             if due is None or (not rows and due <= clock()):
                 break  # nothing deferred; or nothing this pass could take (guards against spinning)
             wait = (due - clock()).total_seconds()
@@ -151,13 +162,13 @@ def run_outbox(
             sleep(max(0.0, wait))
     finally:
         transport.close()
-    return _result(build_id, already, tally, outbox, stale, retry_unknown, by_id, None)
+    return _result(build_id, already, tally, outbox, stale, retry_unknown, by_id, None, only)
 
 
 def _pass(
     rows: Sequence[Delivery],
     by_id: Mapping[int, Recipient],
-    composer: Composer,
+    builder: EmailBuilder,
     transport: Transport,
     outbox: DeliveryRepo,
     policy: RetryPolicy,
@@ -176,9 +187,9 @@ def _pass(
                     outbox.finish(Outcome(row.id, FAILED, clock(), error="no longer subscribed"))
                 previous = None
                 continue
-            message_id = composer.message_id(recipient)
+            message_id = builder.message_id(recipient)
             try:
-                data = composer.render(recipient)
+                data = builder.render(recipient)
             except Exception as exc:  # one bad message must not stop the others
                 log.exception("cannot build the message for %s", recipient.email)
                 if outbox.claim(row.id, message_id=message_id, now=clock(), after=previous):
@@ -199,7 +210,7 @@ def _pass(
             previous = None
             label = f"{recipient.subscriber_id:06d}"
             try:
-                transport.send(composer.envelope_from, recipient.email, data, label=label)
+                transport.send(builder.envelope_from, recipient.email, data, label=label)
             except TemporaryFailure as exc:
                 previous = _deferred(row, recipient, str(exc), policy, tally, clock)
             except PermanentFailure as exc:
@@ -257,8 +268,9 @@ def _result(
     retry_unknown: bool,
     by_id: Mapping[int, Recipient],
     stop: TransportError | None,
+    only: Collection[int] | None,
 ) -> DeliveryResult:
-    rows = {d.subscriber_id: d for d in outbox.for_build(build_id)}
+    rows = {d.subscriber_id: d for d in outbox.for_build(build_id, only=only)}
     unknown = (
         ()
         if retry_unknown

@@ -1,25 +1,24 @@
-"""The deliver stage's entry points: `deliver` (for the pipeline) and `send_report` (for the CLI)."""
+"""The deliver stage's entry points: `deliver` (one build, any store), `send_built` (with the project's
+settings, recorded), and `send_report` (`reporter send`: a build made earlier, read back from JSON)."""
 
 from __future__ import annotations
 
-import json
 import logging
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from datetime import UTC, datetime
 from pathlib import Path
-
-from sqlalchemy import Engine, select
 
 from reporter.config import Config, SmtpSettings
 from reporter.deliver.dkim import DkimSigner
 from reporter.deliver.load import load_report
-from reporter.deliver.message import Composer, Recipient
+from reporter.deliver.message import EmailBuilder, Recipient
 from reporter.deliver.outbox import DeliveryResult, RetryPolicy, run_outbox
-from reporter.deliver.tokens import secret_from_env
+from reporter.deliver.tokens import check_secret
 from reporter.deliver.transport import DirectoryTransport, SmtpTransport, Transport
 from reporter.errors import DeliveryError
 from reporter.models import Period, Report
 from reporter.store import Store
+from reporter.store.builds import DONE, RUNNING
 from reporter.store.deliveries import SENT, DeliveryRepo
 from reporter.store.subscribers import SubscriberRepo
 
@@ -56,17 +55,19 @@ def deliver(
     retry_unknown: bool = False,
     transport: Transport | None = None,
     policy: RetryPolicy | None = None,
+    only: Collection[int] | None = None,
 ) -> DeliveryResult:
     """Mail one build of a report to each active subscriber who has not had it.
 
     `files` maps format → path of the built report ("pdf" is attached, "html"/"pdf" are linked when
     smtp.base_url is set). `build_id` is the `builds` row: the outbox is keyed by (build, subscriber),
     so calling this again, after a crash or from a second scheduler, sends only what was not sent.
-    `secret` signs unsubscribe links (secret_from_env() reads REPORTER_SECRET). `now` dates the
+    `secret` signs unsubscribe links (smtp.secret, from REPORTER_SECRET). `now` dates the
     messages. With `dry_run_dir`, messages are written there as .eml files and the store is not
-    changed. `transport` and `policy` default to SMTP and the retry settings in `smtp`.
+    changed. `transport` and `policy` default to SMTP and the retry settings in `smtp`. `only`
+    limits the run to these subscribers (one batch; other batches' rows are left to their senders).
     """
-    composer = Composer(
+    builder = EmailBuilder(
         report,
         files,
         build_id=build_id,
@@ -77,25 +78,29 @@ def deliver(
         signer=DkimSigner.from_settings(smtp),
     )
     recipients = recipients_for(subscribers, report.spec.slug)
+    if only is not None:
+        wanted = set(only)
+        recipients = [r for r in recipients if r.subscriber_id in wanted]
     if dry_run_dir is not None:
-        return _dry_run(build_id, recipients, composer, outbox, DirectoryTransport(dry_run_dir))
+        return _dry_run(build_id, recipients, builder, outbox, DirectoryTransport(dry_run_dir))
     if not recipients:
         log.info("%s has no subscribers", report.spec.slug)
     return run_outbox(
         build_id=build_id,
         recipients=recipients,
-        composer=composer,
+        builder=builder,
         transport=transport or SmtpTransport(smtp),
         outbox=outbox,
         policy=policy or policy_for(smtp),
         retry_unknown=retry_unknown,
+        only=None if only is None else set(only),
     )
 
 
 def _dry_run(
     build_id: int,
     recipients: list[Recipient],
-    composer: Composer,
+    builder: EmailBuilder,
     outbox: DeliveryRepo,
     folder: DirectoryTransport,
 ) -> DeliveryResult:
@@ -105,35 +110,67 @@ def _dry_run(
     for recipient in recipients:
         if recipient.subscriber_id in done:
             continue
-        data = composer.render(recipient)
-        folder.send(composer.envelope_from, recipient.email, data, label=f"{recipient.subscriber_id:06d}")
+        data = builder.render(recipient)
+        folder.send(builder.envelope_from, recipient.email, data, label=f"{recipient.subscriber_id:06d}")
     return DeliveryResult(
         build_id=build_id, already_sent=len(done), written=tuple(str(p) for p in folder.written)
     )
 
 
-def find_build(engine: Engine, report: str, period: Period) -> tuple[int, dict[str, Path]]:
-    """The id and files of the finished build of (report, period), or a DeliveryError."""
-    from reporter.store.schema import builds
-
-    with engine.connect() as conn:
-        row = conn.execute(
-            select(builds.c.id, builds.c.status, builds.c.files).where(
-                builds.c.report == report, builds.c.period == period.key
-            )
-        ).first()
-    if row is None or row.status != "done":
-        state = (
-            "is still running"
-            if row is not None and row.status == "running"
-            else ("failed" if row is not None else "has not been built")
+def finished_build(store: Store, report: str, period: Period) -> tuple[int, dict[str, Path]]:
+    """The id and files of the finished build of (report, period), or a DeliveryError saying why not."""
+    build = store.builds.get(report, period.key)
+    if build is None or build.status != DONE:
+        state = {None: "has not been built", RUNNING: "is still running"}.get(
+            build.status if build else None, "failed"
         )
         raise DeliveryError(
             f"{report} {period.key} {state}; there is nothing to send",
             hint=f"build it first: reporter build {report} --period {period.key}",
         )
-    files = {fmt: Path(p) for fmt, p in json.loads(row.files or "{}").items()}
-    return int(row.id), files
+    return build.id, {fmt: Path(p) for fmt, p in build.files.items()}
+
+
+def send_built(
+    store: Store,
+    config: Config,
+    report: Report,
+    files: Mapping[str, Path],
+    build_id: int,
+    *,
+    now: datetime,
+    dry_run_dir: Path | None = None,
+    retry_unknown: bool = False,
+    only: Collection[int] | None = None,
+) -> DeliveryResult:
+    """Deliver one build with the project's SMTP settings, recorded in the run history as a `send`.
+
+    `only` limits the run to these subscribers (a delivery batch of the task queue).
+    """
+    secret = check_secret(config.smtp.secret)
+
+    def send() -> DeliveryResult:
+        return deliver(
+            report,
+            {k: v for k, v in files.items() if v.exists()},
+            build_id=build_id,
+            subscribers=store.subscribers,
+            outbox=store.deliveries,
+            smtp=config.smtp,
+            secret=secret,
+            now=now,
+            templates_dir=config.settings.templates_dir,
+            dry_run_dir=dry_run_dir,
+            retry_unknown=retry_unknown,
+            only=only,
+        )
+
+    if dry_run_dir is not None:  # a dry run changes nothing, the run history included
+        return send()
+    with store.runs.record("send", report=report.spec.slug, period=report.period.key) as run:
+        result = send()
+        run.end("ok" if result.ok else "failed", detail=result.detail(), error=result.error)
+    return result
 
 
 def send_report(
@@ -143,56 +180,42 @@ def send_report(
     *,
     dry_run_dir: Path | None = None,
     retry_unknown: bool = False,
-    env: Mapping[str, str] | None = None,
     now: datetime | None = None,
     store: Store | None = None,
+    only: Collection[int] | None = None,
 ) -> DeliveryResult:
-    """`reporter send`: mail the finished build of one report period, as recorded in the store.
+    """`reporter send`: mail the finished build of a period built earlier, read back from its JSON file.
 
-    Pass the caller's open `store` to reuse it; otherwise one is opened (and closed) here.
+    The pipeline sends the report it has just built directly; this is for a build made by another
+    run or process. Pass the caller's open `store` to reuse it; otherwise one is opened here.
     """
     spec = config.report(slug)
     try:
         period = Period.parse(period_key, spec.period_months)
     except ValueError as exc:
         raise DeliveryError(str(exc), hint="give the period as YYYY-MM, e.g. --period 2025-11") from None
-    secret = secret_from_env(env)
+    check_secret(config.smtp.secret)  # before anything is read: the commonest mistake, said first
     owned = store is None
     store = store or Store.open(config.settings.database_url)
     try:
-        build_id, files = find_build(store.engine, spec.slug, period)
+        build_id, files = finished_build(store, spec.slug, period)
         if "json" not in files:
             raise DeliveryError(
                 f"the build of {slug} {period.key} has no JSON file to read the report from",
                 hint=f"rebuild with JSON: reporter build {slug} --period {period.key} --force",
             )
         report = load_report(spec, period, files["json"])
-        run_id = None if dry_run_dir else store.runs.start("send", report=slug, period=period.key)
-        try:
-            result = deliver(
-                report,
-                {k: v for k, v in files.items() if v.exists()},
-                build_id=build_id,
-                subscribers=store.subscribers,
-                outbox=store.deliveries,
-                smtp=config.smtp,
-                secret=secret,
-                now=now or datetime.now(UTC),
-                templates_dir=config.settings.templates_dir,
-                dry_run_dir=dry_run_dir,
-                retry_unknown=retry_unknown,
-            )
-        except BaseException as exc:
-            if run_id is not None:
-                store.runs.finish(run_id, "failed", error=f"{type(exc).__name__}: {exc}")
-            raise
-        if run_id is not None:
-            detail = {
-                "sent": result.sent, "already_sent": result.already_sent, "failed": len(result.failed),
-                "pending": result.pending, "unknown": len(result.unknown),
-            }  # fmt: skip
-            store.runs.finish(run_id, "ok" if result.ok else "failed", detail=detail, error=result.error)
-        return result
+        return send_built(
+            store,
+            config,
+            report,
+            files,
+            build_id,
+            now=now or datetime.now(UTC),
+            dry_run_dir=dry_run_dir,
+            retry_unknown=retry_unknown,
+            only=only,
+        )
     finally:
         if owned:
             store.close()

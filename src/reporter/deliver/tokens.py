@@ -27,7 +27,12 @@ class Unsubscribe:
 def secret_from_env(env: Mapping[str, str] | None = None) -> str:
     """The unsubscribe secret from REPORTER_SECRET, or a DeliveryError saying how to make one."""
     env = os.environ if env is None else env
-    secret = (env.get(SECRET_ENV) or "").strip()
+    return check_secret(env.get(SECRET_ENV))
+
+
+def check_secret(secret: str | None) -> str:
+    """The unsubscribe secret (smtp.secret, from REPORTER_SECRET) if usable, else a DeliveryError."""
+    secret = (secret or "").strip()
     if len(secret) < _MIN_SECRET:
         problem = (
             "is not set" if not secret else f"is too short ({len(secret)} characters, need {_MIN_SECRET}+)"

@@ -10,10 +10,10 @@ from reporter.store.db import connect, migrate
 from reporter.store.deliveries import DeliveryRepo
 from reporter.store.feeds import FeedState, FeedStateRepo
 from reporter.store.items import AddResult, ItemRepo
-from reporter.store.runs import Run, RunRepo
+from reporter.store.runs import Run, RunRecord, RunRepo
 from reporter.store.subscribers import SubscriberRepo
 
-__all__ = ["AddResult", "FeedState", "Run", "Store"]
+__all__ = ["AddResult", "FeedState", "Run", "RunRecord", "Store"]
 
 
 class Store:

@@ -11,18 +11,16 @@ from __future__ import annotations
 
 import json
 import logging
-import os
-import socket
 import threading
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 from sqlalchemy import Engine, and_, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
+from reporter.store.owners import owner_alive, process_owner
 from reporter.store.schema import builds
 
 log = logging.getLogger(__name__)
@@ -65,46 +63,6 @@ class Claim:
 
 def _now() -> datetime:
     return datetime.now(UTC)
-
-
-def _process_start(pid: int) -> str | None:
-    """The process's start time in clock ticks since boot (Linux), to tell a reused pid apart."""
-    try:
-        stat = Path(f"/proc/{pid}/stat").read_text()
-    except OSError:
-        return None
-    # The command name (field 2) may hold spaces and parentheses; fields after the last ')' are plain.
-    fields = stat[stat.rfind(")") + 2 :].split()
-    return fields[19] if len(fields) > 19 else None
-
-
-def process_owner(pid: int | None = None) -> str:
-    """This process as a claim owner: 'host:pid:start'."""
-    pid = os.getpid() if pid is None else pid
-    return f"{socket.gethostname()}:{pid}:{_process_start(pid) or '?'}"
-
-
-def owner_alive(owner: str | None) -> bool | None:
-    """Whether the owner's process still runs: True, False, or None when it is on another host."""
-    if not owner:
-        return False
-    host, _, rest = owner.partition(":")
-    pid_text, _, start = rest.partition(":")
-    if host != socket.gethostname() or not pid_text.isdigit():
-        return None
-    pid = int(pid_text)
-    current = _process_start(pid)
-    if current is not None:
-        return start in ("?", current)
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    except OSError:
-        return None
-    return True
 
 
 def _row_to_build(r) -> Build:  # r: a SQLAlchemy Row, private to this module

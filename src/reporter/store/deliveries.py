@@ -9,7 +9,7 @@ caller asks (see reporter.deliver.outbox).
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -59,6 +59,11 @@ def _columns() -> list:
     return [deliveries.c[f] for f in _FIELDS]
 
 
+def _among(only: Collection[int] | None) -> list:
+    """The where-clause that keeps a batch's rows (none when the run covers every subscriber)."""
+    return [] if only is None else [deliveries.c.subscriber_id.in_(list(only))]
+
+
 class DeliveryRepo:
     """Reads and advances outbox rows; every change of state is its own committed transaction."""
 
@@ -105,10 +110,12 @@ class DeliveryRepo:
             index_elements=[deliveries.c.build_id, deliveries.c.subscriber_id]
         )
 
-    def for_build(self, build_id: int) -> list[Delivery]:
-        """Every row of a build, in subscriber order."""
+    def for_build(self, build_id: int, *, only: Collection[int] | None = None) -> list[Delivery]:
+        """Every row of a build (of these subscribers, if `only`), in subscriber order."""
         query = (
-            select(*_columns()).where(deliveries.c.build_id == build_id).order_by(deliveries.c.subscriber_id)
+            select(*_columns())
+            .where(deliveries.c.build_id == build_id, *_among(only))
+            .order_by(deliveries.c.subscriber_id)
         )
         with self._engine.connect() as conn:
             return [Delivery(*r) for r in conn.execute(query)]
@@ -122,7 +129,14 @@ class DeliveryRepo:
             row = conn.execute(query).first()
         return Delivery(*row) if row else None
 
-    def due(self, build_id: int, *, now: datetime, include_unknown: bool = False) -> list[Delivery]:
+    def due(
+        self,
+        build_id: int,
+        *,
+        now: datetime,
+        include_unknown: bool = False,
+        only: Collection[int] | None = None,
+    ) -> list[Delivery]:
         """Rows to try now: pending and due, plus ones left `sending` by a crash if asked."""
         ready = and_(
             deliveries.c.status == PENDING,
@@ -131,16 +145,16 @@ class DeliveryRepo:
         condition = or_(ready, deliveries.c.status == SENDING) if include_unknown else ready
         query = (
             select(*_columns())
-            .where(deliveries.c.build_id == build_id, condition)
+            .where(deliveries.c.build_id == build_id, condition, *_among(only))
             .order_by(deliveries.c.subscriber_id)
         )
         with self._engine.connect() as conn:
             return [Delivery(*r) for r in conn.execute(query)]
 
-    def next_due(self, build_id: int) -> datetime | None:
+    def next_due(self, build_id: int, *, only: Collection[int] | None = None) -> datetime | None:
         """When the earliest deferred row of a build comes due (perhaps already), if any is waiting."""
         query = select(func.min(deliveries.c.next_attempt_at)).where(
-            deliveries.c.build_id == build_id, deliveries.c.status == PENDING
+            deliveries.c.build_id == build_id, deliveries.c.status == PENDING, *_among(only)
         )
         with self._engine.connect() as conn:
             return conn.scalar(query)

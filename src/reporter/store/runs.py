@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
@@ -30,6 +32,20 @@ class Run:
     def duration(self) -> float | None:
         """Seconds the run took, once finished."""
         return (self.finished_at - self.started_at).total_seconds() if self.finished_at else None
+
+
+@dataclass
+class RunRecord:
+    """A run being recorded: the stage says how it ended with `end`; an exception records `failed`."""
+
+    id: int
+    status: str = "ok"
+    detail: dict[str, Any] = field(default_factory=dict)
+    error: str | None = None
+
+    def end(self, status: str, *, detail: dict[str, Any] | None = None, error: str | None = None) -> None:
+        """Say how the run ended (recorded when the `with` block exits)."""
+        self.status, self.detail, self.error = status, dict(detail or {}), error
 
 
 class RunRepo:
@@ -63,6 +79,20 @@ class RunRepo:
                     error=error,
                 )
             )
+
+    @contextmanager
+    def record(
+        self, kind: str, *, report: str | None = None, period: str | None = None
+    ) -> Iterator[RunRecord]:
+        """Record one run of a stage around a `with` block: `ok` unless told otherwise, `failed` on error."""
+        run = RunRecord(self.start(kind, report=report, period=period))
+        try:
+            yield run
+        except BaseException as exc:
+            error = run.error or f"{type(exc).__name__}: {exc}"
+            self.finish(run.id, "failed", detail=run.detail or None, error=error)
+            raise
+        self.finish(run.id, run.status, detail=run.detail, error=run.error)
 
     def recent(
         self,
