@@ -3,16 +3,21 @@
 Each job opens its own context from the config path it was given (so it reads feeds.yaml as it is
 when it runs), does one thing through `reporter.pipeline`, and closes it. Handled errors are logged
 with their hint and recorded in the runs table by the pipeline; the job then returns, so the
-scheduler keeps going.
+scheduler keeps going. With `tasks.queue: procrastinate` a job does the same thing by queueing it
+for `reporter worker` processes (reporter.worker.queue) instead of doing it here.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING, Any
 
 from reporter.errors import ReporterError
 from reporter.models import resolve_period
+
+if TYPE_CHECKING:
+    from reporter import pipeline as pipeline_module
 
 log = logging.getLogger(__name__)
 
@@ -30,8 +35,15 @@ def ingest_job(config_path: str, report: str) -> None:
         _log_error("ingest", report, exc)
         return
     try:
+        spec = ctx.config.report(report)
+        if ctx.config.tasks.on_workers:
+            from reporter.worker.queue import enqueue_ingest
+
+            queued = _on_queue(ctx, lambda app: enqueue_ingest(app, ctx.config, spec))
+            log.info("ingest %s: %d fetch(es) queued", report, queued)
+            return
         # New items are analysed now, spread over the month, so the monthly build only reads.
-        result = pipeline.ingest(ctx, ctx.config.report(report), analyze=True)
+        result = pipeline.ingest(ctx, spec, analyze=True)
         log.info(
             "ingest %s: %d new item(s), %d source(s) failed", report, result.new_items, len(result.failures)
         )
@@ -58,6 +70,12 @@ def build_job(
     try:
         spec = ctx.config.report(report)
         the_period = resolve_period(spec, period, ctx.now())
+        if ctx.config.tasks.on_workers:
+            from reporter.worker.queue import enqueue_build
+
+            queued = _on_queue(ctx, lambda app: enqueue_build(app, spec, the_period, formats=formats))
+            log.info("build %s %s: %s", report, the_period.key, "queued" if queued else "already queued")
+            return
         outcome = pipeline.run(ctx, spec, the_period, formats=tuple(formats or pipeline.FORMATS))
         built = outcome.build
         log.info(
@@ -71,6 +89,18 @@ def build_job(
         _log_error("build", report, exc)
     finally:
         ctx.close()
+
+
+def _on_queue(ctx: pipeline_module.Context, queue: Callable[[Any], int | bool]) -> int | bool:
+    """Open the task queue, queue what `queue` queues, close it; returns what it returned."""
+    from reporter.worker.queue import make_app
+
+    app = make_app(ctx.config, pool_size=1)
+    app.open()
+    try:
+        return queue(app)
+    finally:
+        app.close()
 
 
 def _log_error(kind: str, report: str, exc: ReporterError) -> None:

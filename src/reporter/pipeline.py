@@ -114,11 +114,30 @@ def ingest(
 ) -> IngestResult:
     """Read the seeds and fetch the feeds of one report (or all), storing what is new (and analysing it)."""
     reports = [report] if report else list(ctx.config.reports)
+    return ingest_sources(
+        ctx,
+        _feeds_of(ctx.config, reports),
+        seeds=any(r.seeds for r in reports),
+        report=report,
+        progress=progress,
+        analyze=reports if analyze else None,
+    )
+
+
+def ingest_sources(
+    ctx: Context,
+    feeds: Sequence[FeedSpec],
+    *,
+    seeds: bool,
+    report: ReportSpec | None = None,
+    progress: Callable[[str], None] | None = None,
+    analyze: Sequence[ReportSpec] | None = None,
+) -> IngestResult:
+    """Fetch these feeds (and read the seeds) into the store: one run of `ingest`, or one worker task."""
     results: list[SourceResult] = []
     with ctx.store.runs.record("ingest", report=report.slug if report else None) as run:
-        if any(r.seeds for r in reports):
+        if seeds:
             results.extend(ingest_seeds(ctx))
-        feeds = _feeds_of(ctx.config, reports)
         if feeds:
             from reporter.sources.feeds import ingest_feeds
             from reporter.sources.fetch import FetchPolicy
@@ -136,8 +155,8 @@ def ingest(
                 )
             )
         outcome = IngestResult(tuple(results))
-        if analyze:
-            analyze_stale(ctx, reports, since=ctx.now() - timedelta(days=ANALYZE_AT_INGEST_DAYS))
+        if analyze is not None:
+            analyze_stale(ctx, analyze, since=ctx.now() - timedelta(days=ANALYZE_AT_INGEST_DAYS))
         run.end(
             "ok" if not outcome.failures else "partial",
             detail={
@@ -377,7 +396,7 @@ def run(
     built = build(ctx, spec, period, formats=formats, force=force)
     if not send:
         return RunOutcome(ingested, built, not_sent="not asked to send")
-    reason = _why_not_send(ctx, spec, period, built)
+    reason = why_not_send(ctx, spec, period, built)
     if reason is not None:
         with ctx.store.runs.record("send", report=spec.slug, period=period.key) as sending:
             sending.end("skipped", detail={"reason": reason})
@@ -386,7 +405,7 @@ def run(
     return RunOutcome(ingested, built, delivery=deliver_report(ctx, built))
 
 
-def _why_not_send(ctx: Context, spec: ReportSpec, period: Period, built: BuildResult) -> str | None:
+def why_not_send(ctx: Context, spec: ReportSpec, period: Period, built: BuildResult) -> str | None:
     """None if the build should be sent; else the reason it should not."""
     if built.skip is not None:
         # A done build is sent again through the outbox, which skips whoever already has it: that is

@@ -6,7 +6,7 @@
 
 from reporter.config.load import load_config, parse_config
 from reporter.config.schema import DEFAULT_CONFIG, DEFAULT_USER_AGENT, ENVIRONMENT_ONLY, OVERVIEW
-from reporter.config.settings import Config, Settings, SmtpSettings
+from reporter.config.settings import Config, Settings, SmtpSettings, TasksConfig
 
 __all__ = [
     "DEFAULT_CONFIG",
@@ -16,6 +16,7 @@ __all__ = [
     "Config",
     "Settings",
     "SmtpSettings",
+    "TasksConfig",
     "load_config",
     "parse_config",
 ]

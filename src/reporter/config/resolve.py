@@ -6,8 +6,16 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import TypeVar
 
-from reporter.config.schema import OVERVIEW, FileModel, SettingsModel, SmtpModel, WebModel, env_var
-from reporter.config.settings import Config, Settings, SmtpSettings, WebConfig
+from reporter.config.schema import (
+    OVERVIEW,
+    FileModel,
+    SettingsModel,
+    SmtpModel,
+    TasksModel,
+    WebModel,
+    env_var,
+)
+from reporter.config.settings import Config, Settings, SmtpSettings, TasksConfig, WebConfig
 from reporter.errors import ConfigError
 from reporter.models import FeedSpec, RelevanceSpec, ReportSpec, Schedule, Section
 
@@ -105,7 +113,21 @@ def resolve(parsed: FileModel, config_path: Path, env: Mapping[str, str]) -> Con
         reports=reports,
         smtp=smtp_settings(parsed.smtp, env, base),
         web=web_config(parsed.web, env),
+        tasks=tasks_config(parsed.tasks, env),
     )
+
+
+def tasks_config(tasks: TasksModel, env: Mapping[str, str]) -> TasksConfig:
+    """The `tasks:` settings; the queue may be chosen by its REPORTER_* variable instead."""
+    values = tasks.model_dump()
+    var = env_var(TasksModel, "queue")
+    chosen = (env.get(var) if var else None) or tasks.queue
+    if chosen not in ("inline", "procrastinate"):
+        raise ConfigError(
+            str(var), [f"{chosen!r} is not a task queue"], hint="use inline (the default) or procrastinate"
+        )
+    values["queue"] = chosen
+    return TasksConfig(**values)
 
 
 def web_config(web: WebModel, env: Mapping[str, str]) -> WebConfig:

@@ -152,6 +152,33 @@ class SmtpModel(_Model):
         return _float(v)
 
 
+class TasksModel(_Model):
+    """`tasks:` where ingests, builds and sends run: in the scheduler's process, or on workers."""
+
+    queue: Literal["inline", "procrastinate"] = key(
+        "inline",
+        "`inline`: the scheduler runs every job itself (one process, any database). `procrastinate`: "
+        "the scheduler only enqueues, and `reporter worker` processes run the tasks (needs PostgreSQL "
+        "as `database_url` and the `postgres` extra).",
+        env="REPORTER_TASK_QUEUE",
+    )
+    delivery_batch: int = key(50, "Subscribers per delivery task.", ge=1)
+    heartbeat_seconds: float = key(10.0, "How often a worker says it is alive.", gt=0)
+    stalled_after_seconds: float = key(
+        30.0,
+        "A worker silent this long is taken as dead: its running tasks are retried by another worker.",
+        gt=0,
+    )
+    sweep_seconds: int = key(
+        10, "How often a worker looks for the tasks of dead workers (1 to 59 seconds).", ge=1, le=59
+    )
+
+    @field_validator("heartbeat_seconds", "stalled_after_seconds", mode="before")
+    @classmethod
+    def _int_is_fine(cls, v: Any) -> Any:
+        return _float(v)
+
+
 class WebModel(_Model):
     """`web:` the web app (`reporter serve`): the operator's login, sessions, links and rate limits."""
 
@@ -281,6 +308,7 @@ class FileModel(_Model):
     settings: SettingsModel = key(SettingsModel(), "Where things live.")
     smtp: SmtpModel | None = key(None, "How mail goes out (without it: localhost, no links).")
     web: WebModel = key(WebModel(), "The web app's login, sessions and limits.")
+    tasks: TasksModel = key(TasksModel(), "Where ingests, builds and sends run (workers or not).")
     feeds: list[FeedModel] = key([], "The feeds to poll.")
     reports: list[ReportModel] = key(..., "The reports to write.")
 
@@ -291,6 +319,7 @@ MODELS: dict[str, type[BaseModel]] = {
     "settings": SettingsModel,
     "smtp": SmtpModel,
     "web": WebModel,
+    "tasks": TasksModel,
     "feeds": FeedModel,
     "reports": ReportModel,
     "sections": SectionModel,

@@ -71,6 +71,22 @@ class WebConfig:
 
 
 @dataclass(frozen=True, slots=True)
+class TasksConfig:
+    """`tasks:` inline (the scheduler runs jobs itself) or procrastinate (workers run them)."""
+
+    queue: str = "inline"
+    delivery_batch: int = 50
+    heartbeat_seconds: float = 10.0
+    stalled_after_seconds: float = 30.0
+    sweep_seconds: int = 10
+
+    @property
+    def on_workers(self) -> bool:
+        """Whether jobs go to the task queue, for `reporter worker` processes to run."""
+        return self.queue != "inline"
+
+
+@dataclass(frozen=True, slots=True)
 class Config:
     """The whole validated configuration."""
 
@@ -79,6 +95,7 @@ class Config:
     reports: tuple[ReportSpec, ...]
     smtp: SmtpSettings = field(default_factory=SmtpSettings)
     web: WebConfig = field(default_factory=WebConfig)
+    tasks: TasksConfig = field(default_factory=TasksConfig)
 
     def report(self, slug: str) -> ReportSpec:
         """The report with this slug, or a ConfigError naming the ones there are."""

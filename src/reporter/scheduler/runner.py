@@ -36,6 +36,7 @@ if TYPE_CHECKING:
     from sqlalchemy import Engine
 
     from reporter.pipeline import Context
+    from reporter.store.locks import SessionLock
 
 log = logging.getLogger(__name__)
 
@@ -229,7 +230,10 @@ def run_in_foreground(
     previous = {s: signal.signal(s, on_stop) for s in (signal.SIGTERM, signal.SIGINT)}
     previous[signal.SIGHUP] = signal.signal(signal.SIGHUP, lambda *_: hup.set())
     runner = Runner(ctx, config_path, formats=formats, stale_after=stale_after)
+    lock = _scheduler_lock(ctx)
     try:
+        if lock is not None and not _wait_for_lock(lock, stop):
+            return 0  # stopped while standing by
         runner.start()
         if on_start is not None:
             on_start(runner)
@@ -251,5 +255,37 @@ def run_in_foreground(
         # Worker threads cannot be interrupted, and interpreter exit would wait for them.
         os._exit(1)
     finally:
+        if lock is not None:
+            lock.release()
         for sig, handler in previous.items():
             signal.signal(sig, handler)
+
+
+SCHEDULER_LOCK = "reporter:scheduler"
+
+
+def _scheduler_lock(ctx: Context) -> SessionLock | None:
+    """With the task queue on, one scheduler per database: a PostgreSQL session lock (None: no queue).
+
+    The queue's tables are made here too, so jobs can be queued before any worker has started.
+    """
+    if not ctx.config.tasks.on_workers:
+        return None
+    from reporter.store.locks import SessionLock
+    from reporter.worker.queue import ensure_schema, require_queue
+
+    require_queue(ctx.config)
+    ensure_schema(ctx.store)
+    return SessionLock(ctx.store.engine, SCHEDULER_LOCK)
+
+
+def _wait_for_lock(lock: SessionLock, stop: threading.Event, every: float = 5.0) -> bool:
+    """Stand by until this process holds the lock (True) or is told to stop (False)."""
+    if lock.try_acquire():
+        return True
+    log.warning("another scheduler runs on this database; standing by to take over if it stops")
+    while not stop.wait(every):
+        if lock.try_acquire():
+            log.warning("the other scheduler stopped; this one takes over")
+            return True
+    return False

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from sqlalchemy import Engine, Row, and_, insert, select, update
+from sqlalchemy.exc import IntegrityError
 
 from reporter.models import Item
 from reporter.store.schema import item_sources, items
@@ -44,8 +45,18 @@ class ItemRepo:
         batch = list({i.id: i for i in new_items}.values())
         if not batch:
             return AddResult(0, 0)
+        for attempt in range(3):
+            try:
+                return self._add(batch, source=source, guids=guids or {})
+            except IntegrityError:
+                # Another process (a second worker, `reporter ingest`) stored some of these items
+                # between our read and our insert: read again, and the rows it stored are "seen".
+                if attempt == 2:
+                    raise
+        raise AssertionError("unreachable")
+
+    def _add(self, batch: list[Item], *, source: str, guids: dict[str, str]) -> AddResult:
         now = datetime.now(UTC)
-        guids = guids or {}
         new = seen = updated = 0
         with self._engine.begin() as conn:
             existing = {

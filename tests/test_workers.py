@@ -1,0 +1,179 @@
+"""Past one machine: a scheduler that only enqueues, three workers, and two of them killed mid-task.
+
+On loopback: PostgreSQL, 50 feeds on a local HTTP server, 3 reports, 200 subscribers on aiosmtpd.
+One worker is SIGKILLed while it renders a build and another while the SMTP server holds one of its
+messages. Every report is still built once, every subscriber gets each report exactly once (counted
+at the server), every task ends `succeeded`, and the two killed tasks were run again by a survivor.
+"""
+
+from __future__ import annotations
+
+import re
+import signal
+import subprocess
+import threading
+import time
+from collections import Counter
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from sqlalchemy import create_engine, text
+
+from reporter.jobs import closed_period
+from reporter.store import Store
+from tests.databases import PostgresServer
+from tests.deliver_support import Handler, SmtpServer
+from tests.feeds_support import serve
+from tests.scheduler_support import SECRET, wait_for
+from tests.workers_support import REPORTS, feeds_yaml, rss, worker_cli
+
+pytestmark = pytest.mark.postgres
+
+FEEDS, SUBSCRIBERS, WORKERS, BATCH = 50, 200, 3, 25
+KILL_SEND_AT = 250  # the message during which a sending worker is killed
+
+
+@pytest.fixture
+def database_url(postgres_server: PostgresServer) -> str:
+    url = postgres_server.create()
+    yield url
+    postgres_server.drop(url)
+
+
+def _make_builds_due(config_path: Path) -> None:
+    """Store the scheduler's jobs with every report's build already due (as if the 1st had come)."""
+    from datetime import timedelta
+
+    from reporter import pipeline
+    from reporter.scheduler import make_scheduler, plan_jobs, reconcile
+
+    ctx = pipeline.open_context(config_path)
+    scheduler = make_scheduler(ctx.store.engine)
+    scheduler.start(paused=True)
+    try:
+        now = datetime.now(UTC)
+        reconcile(scheduler, plan_jobs(ctx.config, config_path, formats=("json", "md")), now=now)
+        for slug, _, _ in REPORTS:
+            scheduler.modify_job(f"build:{slug}", next_run_time=now - timedelta(minutes=1))
+    finally:
+        scheduler.shutdown(wait=False)
+        ctx.close()
+
+
+def test_three_workers_two_killed_build_every_report_once_and_mail_everyone_once(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, database_url: str
+) -> None:
+    monkeypatch.setenv("REPORTER_DATABASE_URL", database_url)
+    monkeypatch.setenv("REPORTER_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.setenv("REPORTER_OUTPUT_DIR", str(tmp_path / "output"))
+    monkeypatch.setenv("REPORTER_SECRET", SECRET)
+    (tmp_path / "seeds").mkdir()
+    marks = tmp_path / "marks"
+    now = datetime.now(UTC)
+    reached, killed = threading.Event(), threading.Event()
+
+    def on_message(count: int) -> None:
+        if count == KILL_SEND_AT:
+            handler.hold = killed  # the sender waits for its 250 until the test has killed it
+            reached.set()
+
+    handler = Handler(on_message=on_message)
+    with serve() as http, SmtpServer(handler) as smtp:
+        config_path = tmp_path / "feeds.yaml"
+        urls = [http.url(f"/feed{i}.xml") for i in range(FEEDS)]
+        config_path.write_text(feeds_yaml(urls, smtp_port=smtp.port, batch=BATCH), encoding="utf-8")
+        store = Store.open(database_url)
+        from reporter.config import load_config
+
+        config = load_config(config_path)
+        period = closed_period(config.report("japan"), now)
+        for i in range(FEEDS):
+            http.body(f"/feed{i}.xml", rss(i, period.start_dt))
+        emails = [f"reader{i:03d}@example.org" for i in range(SUBSCRIBERS)]
+        for email in emails:
+            for slug, _, _ in REPORTS:
+                store.subscribers.add(email, report=slug, format="html")
+        _make_builds_due(config_path)
+
+        procs: dict[str, subprocess.Popen] = {}
+        try:
+            for n in range(WORKERS):
+                procs[f"worker{n}"] = worker_cli(tmp_path, marks, "worker", "--config", str(config_path))
+            procs["scheduler"] = worker_cli(
+                tmp_path, marks, "schedule", "--config", str(config_path), "-f", "json,md", "--grace", "10"
+            )
+            by_pid = {p.pid: name for name, p in procs.items()}
+
+            # 1. A worker renders the first build; kill it there.
+            slow = marks / "slow-build"
+            wait_for(
+                lambda: slow.exists() and slow.read_text(), timeout=240, what="a build to start rendering"
+            )
+            build_victim = by_pid[int(slow.read_text())]
+            procs[build_victim].send_signal(signal.SIGKILL)
+            procs[build_victim].wait(10)
+
+            # 2. A worker is sending; kill it while the server holds one of its messages.
+            assert reached.wait(300), "the sends did not get far enough"
+            held = handler.received[KILL_SEND_AT - 1].rcpt_to[0]
+            senders = [p for p in marks.glob("sending-*") if p.read_text() == held]
+            assert len(senders) == 1, senders
+            send_victim = by_pid[int(senders[0].name.removeprefix("sending-"))]
+            procs[send_victim].send_signal(signal.SIGKILL)
+            procs[send_victim].wait(10)
+            killed.set()
+
+            # 3. The survivor finishes everything.
+            expected = SUBSCRIBERS * len(REPORTS)
+            wait_for(lambda: len(handler.received) >= expected, timeout=300, what="every message")
+            wait_for(lambda: not _unfinished(database_url), timeout=120, what="the queue to drain")
+            time.sleep(3)  # room for a duplicate, if anything were to send one
+        finally:
+            for proc in procs.values():
+                if proc.poll() is None:
+                    proc.send_signal(signal.SIGTERM)
+            for proc in procs.values():
+                try:
+                    proc.wait(30)
+                except subprocess.TimeoutExpired:
+                    proc.kill()
+            for log in sorted(marks.glob("log-*")):
+                print(log.name, log.read_text()[-3000:])  # shown if the test fails
+
+    # Every report built once (the killed build taken over by its retry: attempt 2).
+    builds = {b.report: b for b in store.builds.recent(10)}
+    assert sorted(builds) == sorted(slug for slug, _, _ in REPORTS)
+    assert all(b.status == "done" and b.period == period.key for b in builds.values())
+    assert sorted(b.attempt for b in builds.values()) == [1, 1, 2]
+    ok_builds = Counter(r.report for r in store.runs.recent(1000) if r.kind == "build" and r.status == "ok")
+    assert ok_builds == dict.fromkeys(builds, 1)
+
+    # Every subscriber got every report exactly once, counted at the server.
+    got = Counter()
+    for message in handler.received:
+        slug = re.search(r"Message-ID: <([a-z]+)\.", message.data.decode("ascii", "replace"), re.I).group(1)
+        for rcpt in message.rcpt_to:
+            got[(rcpt, slug)] += 1
+    assert got == {(email, slug): 1 for email in emails for slug, _, _ in REPORTS}
+
+    # No task lost: all succeeded; the two killed ones ran twice (once killed, once to the end).
+    jobs = _jobs(database_url)
+    assert Counter(status for _, status, _ in jobs) == {"succeeded": len(jobs)}
+    retried = Counter(task for task, _, attempts in jobs if attempts > 0)
+    assert retried["reporter:build_report"] >= 1 and retried["reporter:deliver_batch"] >= 1, retried
+    store.close()
+
+
+def _jobs(url: str) -> list[tuple[str, str, int]]:
+    engine = create_engine(url)
+    try:
+        with engine.connect() as conn:
+            rows = conn.execute(text("SELECT task_name, status::text, attempts FROM procrastinate_jobs"))
+            return [(r[0], r[1], r[2]) for r in rows if r[0] != "reporter:retry_stalled"]
+    finally:
+        engine.dispose()
+
+
+def _unfinished(url: str) -> int:
+    return sum(1 for _, status, _ in _jobs(url) if status in ("todo", "doing"))
