@@ -19,35 +19,39 @@ WORKER_CLI = """\
 import os, sys, time
 from pathlib import Path
 
-marks = Path(sys.argv[1])
-from reporter import pipeline
 
-real_render = pipeline.render_report
+def main():
+    marks = Path(sys.argv[1])
+    from reporter import pipeline
+    from reporter.deliver import transport
 
-def slow_render(*args, **kwargs):
-    try:
-        fd = os.open(marks / "slow-build", os.O_CREAT | os.O_EXCL | os.O_WRONLY)
-    except FileExistsError:
+    real_render = pipeline.render_report
+    real_send = transport.SmtpTransport.send
+
+    def slow_render(*args, **kwargs):
+        try:
+            fd = os.open(marks / "slow-build", os.O_CREAT | os.O_EXCL | os.O_WRONLY)
+        except FileExistsError:
+            return real_render(*args, **kwargs)
+        os.write(fd, str(os.getpid()).encode())
+        os.close(fd)
+        time.sleep(120)  # killed long before
         return real_render(*args, **kwargs)
-    os.write(fd, str(os.getpid()).encode())
-    os.close(fd)
-    time.sleep(120)  # killed long before
-    return real_render(*args, **kwargs)
 
-pipeline.render_report = slow_render
+    def send(self, sender, recipient, data, *, label):
+        (marks / f"sending-{os.getpid()}").write_text(recipient)
+        return real_send(self, sender, recipient, data, label=label)
 
-from reporter.deliver import transport
+    pipeline.render_report = slow_render
+    transport.SmtpTransport.send = send
+    sys.argv = ["reporter", *sys.argv[2:]]
+    from reporter.cli import main as cli
 
-real_send = transport.SmtpTransport.send
+    cli()
 
-def send(self, sender, recipient, data, *, label):
-    (marks / f"sending-{os.getpid()}").write_text(recipient)
-    return real_send(self, sender, recipient, data, label=label)
 
-transport.SmtpTransport.send = send
-sys.argv = ["reporter", *sys.argv[2:]]
-from reporter.cli import main
-main()
+if __name__ == "__main__":  # feed parsing spawns processes, which import this file again
+    main()
 """
 
 REPORTS = (("japan", "JP", "KR"), ("korea", "KR", "JP"), ("china", "CN", "JP"))

@@ -289,9 +289,10 @@ def create_app() -> typer.Typer:
 
 def _register_modules(app: typer.Typer) -> None:
     """Commands and command groups that live in their own modules."""
-    from reporter.cli import analyze, feeds, schedule, send, serve, subscribers
+    from reporter.cli import analyze, feeds, schedule, send, serve, subscribers, worker
 
-    for func in (analyze.analyze, send.send, schedule.schedule, schedule.run, schedule.status, serve.serve):
+    commands = (analyze.analyze, send.send, schedule.schedule, schedule.run, schedule.status, serve.serve)
+    for func in (*commands, worker.worker):
         app.command()(func)
     app.add_typer(subscribers.app, name="subscribers", help="manage who receives each report")
     app.add_typer(

@@ -17,7 +17,7 @@ Verbose = Annotated[
 def worker(
     config: ConfigOption = DEFAULT_CONFIG,
     concurrency: Annotated[
-        int, typer.Option("--concurrency", "-c", min=1, help="Tasks this process runs at a time.")
+        int, typer.Option("--concurrency", "-j", min=1, help="Tasks this process runs at a time.")
     ] = 1,
     grace: Annotated[
         float, typer.Option("--grace", help="Seconds a running task may take to finish after SIGTERM.")

@@ -66,14 +66,14 @@ def make_app(config: Config, *, pool_size: int = 4) -> procrastinate.App:
     require_queue(config)
     import procrastinate
 
-    from reporter.worker.tasks import tasks
+    from reporter.worker.tasks import register
 
     app = procrastinate.App(
         connector=procrastinate.PsycopgConnector(
             conninfo=conninfo(config.settings.database_url), min_size=1, max_size=pool_size
         )
     )
-    app.add_tasks_from(tasks, namespace=NAMESPACE)
+    register(app, NAMESPACE)
     sweep = app.tasks[f"{NAMESPACE}:retry_stalled"]
     # croniter reads a sixth field as seconds: the sweep runs every few seconds, not minutes.
     app.periodic(cron=f"* * * * * */{config.tasks.sweep_seconds}", periodic_id="sweep")(sweep)

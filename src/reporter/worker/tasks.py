@@ -16,18 +16,18 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from procrastinate import Blueprint, JobContext, RetryStrategy
+from procrastinate import JobContext, RetryStrategy
 
 from reporter.errors import ReporterError
 
 if TYPE_CHECKING:
+    import procrastinate
+
     from reporter.pipeline import Context
 
 log = logging.getLogger(__name__)
 
 STATE = "reporter"  # the key of WorkerState in the worker's additional_context
-
-tasks = Blueprint()
 
 # A failed build or send is tried again a few times, a minute apart; the store makes redoing safe.
 RETRY = RetryStrategy(max_attempts=3, wait=60)
@@ -73,7 +73,6 @@ def _ctx(job: JobContext) -> Context:
     return state.context()
 
 
-@tasks.task(name="ingest_feed", pass_context=True)
 def ingest_feed(job: JobContext, *, feed: str) -> dict[str, Any]:
     """Fetch one feed into the store, then queue the analysis of what it brought."""
     from reporter import pipeline
@@ -88,7 +87,6 @@ def ingest_feed(job: JobContext, *, feed: str) -> dict[str, Any]:
     return {"new_items": result.new_items, "failed": [f.source for f in result.failures]}
 
 
-@tasks.task(name="ingest_seeds", pass_context=True)
 def ingest_seeds(job: JobContext) -> dict[str, Any]:
     """Read the seed documents into the store."""
     from reporter import pipeline
@@ -114,7 +112,6 @@ def _queue_analysis(job: JobContext, ctx: Context, sources: Sequence[str]) -> No
         enqueue_analysis(job.app, [item.id for item in stale])
 
 
-@tasks.task(name="analyze_batch", pass_context=True, retry=RETRY)
 def analyze_batch(job: JobContext, *, items: list[str]) -> dict[str, Any]:
     """Analyse a batch of stored items (those whose analysis is missing or out of date)."""
     from reporter.nlp.stored import analyse_stale
@@ -125,7 +122,6 @@ def analyze_batch(job: JobContext, *, items: list[str]) -> dict[str, Any]:
     return {"items": len(found), "outcome": str(outcome)}
 
 
-@tasks.task(name="build_report", pass_context=True, retry=RETRY)
 def build_report(
     job: JobContext, *, report: str, period: str, formats: list[str], force: bool = False
 ) -> dict[str, Any]:
@@ -159,7 +155,6 @@ def build_report(
     return {"build": existing.id, "skipped": built.skipped, "delivery_batches": batches}
 
 
-@tasks.task(name="deliver_batch", pass_context=True, retry=RETRY)
 def deliver_batch(
     job: JobContext, *, report: str, period: str, build_id: int, subscribers: list[int]
 ) -> dict[str, Any]:
@@ -176,7 +171,6 @@ def deliver_batch(
     return result.detail()
 
 
-@tasks.task(name="retry_stalled", pass_context=True, queueing_lock="retry_stalled")
 async def retry_stalled(job: JobContext, timestamp: int) -> int:
     """Put the tasks of workers that stopped sending heartbeats back in the queue (procrastinate's recipe)."""
     state: WorkerState = job.additional_context[STATE]
@@ -186,3 +180,16 @@ async def retry_stalled(job: JobContext, timestamp: int) -> int:
         log.warning("retrying task %s #%s: its worker stopped", stuck.task_name, stuck.id)
         await job.app.job_manager.retry_job(stuck)
     return len(stalled)
+
+
+def register(app: procrastinate.App, namespace: str) -> None:
+    """Add the tasks to an App (a new one each time: tasks are bound to the App they are added to)."""
+    for func, options in (
+        (ingest_feed, {}),
+        (ingest_seeds, {}),
+        (analyze_batch, {"retry": RETRY}),
+        (build_report, {"retry": RETRY}),
+        (deliver_batch, {"retry": RETRY}),
+        (retry_stalled, {"queueing_lock": "retry_stalled"}),
+    ):
+        app.task(name=f"{namespace}:{func.__name__}", pass_context=True, **options)(func)
