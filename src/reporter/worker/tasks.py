@@ -90,7 +90,7 @@ def ingest_feed(job: JobContext, *, feed: str) -> dict[str, Any]:
 def ingest_seeds(job: JobContext) -> dict[str, Any]:
     """Read the seed documents into the store."""
     from reporter import pipeline
-    from reporter.sources.seeds import SEED_SOURCE
+    from reporter.models import SEED_SOURCE
 
     ctx = _ctx(job)
     result = pipeline.ingest_sources(ctx, [], seeds=True)
