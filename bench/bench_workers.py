@@ -93,8 +93,8 @@ def overhead(server_url: str) -> tuple[float, float]:
     return (deferred + processed) / NOOPS * 1000, direct * 1e6
 
 
-def scaling_round(server_url: str, workers: int) -> tuple[float, int]:
-    """Seconds for N workers to do the whole job, and the messages the SMTP server received."""
+def scaling_round(server_url: str, workers: int) -> tuple[float, int, float]:
+    """Seconds for N workers to do the whole job, the messages received, and the load average."""
     from tests.databases import PostgresServer
     from tests.deliver_support import SmtpServer
     from tests.feeds_support import serve
@@ -155,6 +155,7 @@ def scaling_round(server_url: str, workers: int) -> tuple[float, int]:
                     break
                 time.sleep(0.2)
             elapsed = time.perf_counter() - started
+            load = os.getloadavg()[0]
         finally:
             for p in procs:
                 p.terminate()
@@ -166,7 +167,7 @@ def scaling_round(server_url: str, workers: int) -> tuple[float, int]:
     db.drop(url)
     db.close()
     shutil.rmtree(root, ignore_errors=True)
-    return elapsed, received
+    return elapsed, received, load
 
 
 def main() -> int:
@@ -192,14 +193,18 @@ def main() -> int:
         "|---:|---:|---:|---:|",
     ]
     for n in counts:
-        elapsed, received = rounds[n]
+        elapsed, received, _load = rounds[n]
         lines.append(f"| {n} | {elapsed:.1f} | {base / elapsed:.2f}x | {received} |")
     lines += [
         "",
         f"**Queue overhead per task**: a no-op task deferred and run through one worker costs "
         f"{per_task_ms:.2f} ms (mean of {NOOPS}); calling it directly costs {direct_us:.2f} µs. "
-        "Against the tasks it carries (a build takes seconds, a delivery batch of 25 about a second), "
-        "that is well under 1%.",
+        "Set that against the tasks it carries, timed in the same run's worker logs or in "
+        "tests/test_workers.py: a build is tens of seconds, a delivery batch of 25 a few seconds.",
+        "",
+        "Load average (1 min) when each round ended: "
+        + ", ".join(f"{n} worker(s): {rounds[n][2]:.1f}" for n in counts)
+        + " (a machine shared with other work scales worse than its cores would alone).",
         "",
         "Why it stops scaling: builds and analysis are CPU-bound (spaCy, feed parsing, rendering) and "
         f"this machine has {os.cpu_count()} cores, so at most that many tasks make progress at once; a "

@@ -115,7 +115,7 @@ def test_three_workers_two_killed_build_every_report_once_and_mail_everyone_once
 
             # 2. A worker is sending; kill it while the server holds one of its messages.
             assert reached.wait(400), "the sends did not get far enough"
-            held = handler.received[KILL_SEND_AT - 1].rcpt_to[0]
+            held = _message_id(handler.received[KILL_SEND_AT - 1].data)
             senders = [p for p in marks.glob("sending-*") if p.read_text() == held]
             assert len(senders) == 1, senders
             send_victim = by_pid[int(senders[0].name.removeprefix("sending-"))]
@@ -151,7 +151,7 @@ def test_three_workers_two_killed_build_every_report_once_and_mail_everyone_once
     # Every subscriber got every report exactly once, counted at the server.
     got = Counter()
     for message in handler.received:
-        slug = re.search(r"Message-ID: <([a-z]+)\.", message.data.decode("ascii", "replace"), re.I).group(1)
+        slug = _message_id(message.data)[1:].split(".")[0]
         for rcpt in message.rcpt_to:
             got[(rcpt, slug)] += 1
     assert got == {(email, slug): 1 for email in emails for slug, _, _ in REPORTS}
@@ -162,6 +162,10 @@ def test_three_workers_two_killed_build_every_report_once_and_mail_everyone_once
     retried = Counter(task for task, _, attempts in jobs if attempts > 0)
     assert retried["reporter:build_report"] >= 1 and retried["reporter:deliver_batch"] >= 1, retried
     store.close()
+
+
+def _message_id(data: bytes) -> str:
+    return re.search(rb"^Message-ID: (<[^>]+>)", data, re.M | re.I).group(1).decode()
 
 
 def _jobs(url: str) -> list[tuple[str, str, int]]:
@@ -176,3 +180,39 @@ def _jobs(url: str) -> list[tuple[str, str, int]]:
 
 def _unfinished(url: str) -> int:
     return sum(1 for _, status, _ in _jobs(url) if status in ("todo", "doing"))
+
+
+def test_one_scheduler_per_database_the_second_stands_by_until_the_first_lets_go(database_url: str) -> None:
+    from reporter.store.locks import SessionLock
+
+    store = Store.open(database_url)
+    try:
+        first, second = SessionLock(store.engine, "scheduler"), SessionLock(store.engine, "scheduler")
+        assert first.try_acquire() and first.held
+        assert not second.try_acquire()
+        first.release()
+        assert second.try_acquire()
+        second.release()
+    finally:
+        store.close()
+
+
+def test_the_queue_connects_with_the_stores_url_and_refuses_sqlite(tmp_path: Path) -> None:
+    from reporter.config import load_config
+    from reporter.errors import ReporterError
+    from reporter.worker.queue import conninfo, require_queue
+
+    assert conninfo("postgresql+psycopg://rep:pw@db.internal:5433/reports") == (
+        "user=rep password=pw host=db.internal port=5433 dbname=reports"
+    )
+    assert conninfo("postgresql+psycopg://rep@/reports?host=/run/postgresql") == (
+        "user=rep host=/run/postgresql dbname=reports"
+    )
+    (tmp_path / "seeds").mkdir()
+    (tmp_path / "feeds.yaml").write_text(
+        feeds_yaml([], smtp_port=25, batch=10).replace("feeds:\n", "feeds: []\n"), encoding="utf-8"
+    )
+    config = load_config(tmp_path / "feeds.yaml", env={})
+    with pytest.raises(ReporterError, match="needs the store on PostgreSQL") as refused:
+        require_queue(config)
+    assert "database_url" in (refused.value.hint or "")

@@ -2,7 +2,7 @@
 
 `WORKER_CLI` runs `reporter ...` in a child with two seams the tests use to kill it at a known
 point: the first render anywhere (marked by the file `slow-build`, holding the pid) waits long
-enough to be killed mid-build, and every SMTP send writes the recipient to `sending-<pid>` first.
+enough to be killed mid-build, and every SMTP send writes the message's Message-ID to `sending-<pid>` first.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from pathlib import Path
 from tests.scheduler_support import child_env
 
 WORKER_CLI = """\
-import os, sys, time
+import os, re, sys, time
 from pathlib import Path
 
 
@@ -39,7 +39,8 @@ def main():
         return real_render(*args, **kwargs)
 
     def send(self, sender, recipient, data, *, label):
-        (marks / f"sending-{os.getpid()}").write_text(recipient)
+        found = re.search(rb"^Message-ID: (<[^>]+>)", data, re.M | re.I)
+        (marks / f"sending-{os.getpid()}").write_bytes(found.group(1) if found else b"?")
         return real_send(self, sender, recipient, data, label=label)
 
     pipeline.render_report = slow_render
