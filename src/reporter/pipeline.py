@@ -216,6 +216,8 @@ class PeriodNotOver(ReporterError):
     """A build asked for a period that has not ended yet (or lies in the future)."""
 
 
+# Tagged for screen readers (structure, reading order, language and title: PDF/UA-1, WeasyPrint's own).
+PDF_VARIANT = "pdf/ua-1"
 PARTIAL_DIR = "partial"  # under data_dir: previews of periods not over, never published or sent
 
 
@@ -494,7 +496,13 @@ def render_report(
     if "pdf" in formats and html is not None:
         timeout, memory_mb = pdf_limits or (300.0, 2048)
         try:
-            files["pdf"] = render_pdf(html, templates_dir=templates_dir, timeout=timeout, memory_mb=memory_mb)
+            files["pdf"] = render_pdf(
+                html,
+                templates_dir=templates_dir,
+                timeout=timeout,
+                memory_mb=memory_mb,
+                pdf_variant=PDF_VARIANT,
+            )
         except RenderError as exc:  # the PDF is the heaviest format; its failure must not cost the rest
             missing["pdf"] = f"{exc} (hint: {exc.hint})" if exc.hint else str(exc)
     if "json" in formats:
