@@ -292,6 +292,7 @@ class CountryMention:
     kind: str = "name"  # the gazetteer's role: name, demonym, metonym, person, place or company
     actor: bool = False  # the grammatical subject of its clause ("China arrested ...")
     listed: bool = False  # one of three or more places listed together
+    yardstick: bool = False  # named only as a point of comparison ("more than Japan")
 
 
 @dataclass(frozen=True, slots=True)
