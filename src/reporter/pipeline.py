@@ -26,6 +26,7 @@ from reporter.models import (
     ReportSpec,
     SourceResult,
 )
+from reporter.progress import NO_PROGRESS, Progress, counted
 from reporter.store import Store
 
 if TYPE_CHECKING:
@@ -51,6 +52,7 @@ class Context:
     clock: Callable[[], datetime] = _utcnow
     analyzer_factory: Callable[[], Analyzer] | None = None
     analysis_workers: int | None = None  # processes for a large first analysis; None: one per core
+    progress: Progress = NO_PROGRESS  # who hears of each feed, item, format and message as it is done
     _analyzer: Analyzer | None = field(default=None, repr=False)
     _placer: Placer | None = field(default=None, repr=False)
 
@@ -109,17 +111,25 @@ def ingest(
     ctx: Context,
     report: ReportSpec | None = None,
     *,
-    progress: Callable[[str], None] | None = None,
     analyze: bool = False,
 ) -> IngestResult:
     """Read the seeds and fetch the feeds of one report (or all), storing what is new (and analysing it)."""
     reports = [report] if report else list(ctx.config.reports)
     run_id = ctx.store.runs.start("ingest", report=report.slug if report else None)
     results: list[SourceResult] = []
+    feeds = _feeds_of(ctx.config, reports)
+    wants_seeds = any(r.seeds for r in reports)
+    ctx.progress.begin("ingest", len(feeds) + wants_seeds, "sources")
+
+    def done(result: SourceResult) -> None:
+        said = f"{result.new_items} new" if result.ok else f"failed: {result.error}"
+        ctx.progress.step("ingest", "done" if result.ok else "failed", f"{result.source}: {said}")
+
     try:
-        if any(r.seeds for r in reports):
-            results.extend(ingest_seeds(ctx))
-        feeds = _feeds_of(ctx.config, reports)
+        if wants_seeds:
+            seeds = ingest_seeds(ctx)
+            results.extend(seeds)
+            done(seeds[0])
         if feeds:
             from reporter.sources.feeds import ingest_feeds
             from reporter.sources.fetch import FetchPolicy
@@ -131,7 +141,7 @@ def ingest(
                     store=ctx.store,
                     user_agent=settings.user_agent,
                     now=ctx.now(),
-                    progress=progress,
+                    progress=done,
                     policy=FetchPolicy(allow_private_networks=settings.allow_private_networks),
                     bound=settings.ingest_timeout,
                 )
@@ -139,6 +149,8 @@ def ingest(
     except BaseException as exc:
         ctx.store.runs.finish(run_id, "failed", error=f"{type(exc).__name__}: {exc}")
         raise
+    finally:
+        ctx.progress.end("ingest")
     outcome = IngestResult(tuple(results))
     if analyze:
         analyze_stale(ctx, reports, since=ctx.now() - timedelta(days=ANALYZE_AT_INGEST_DAYS))
@@ -199,7 +211,10 @@ def analyses_for(ctx: Context, items: Sequence[Item], spec: ReportSpec) -> list[
     """The items' analyses placed in one report's sections: stored ones read, missing ones made once."""
     from reporter.nlp.stored import analyses_for as stored_analyses
 
-    return list(ctx.placer().place_all(stored_analyses(ctx.analysing(), items), spec))
+    analysed = counted(
+        ctx.progress, "analysis", stored_analyses(ctx.analysing(), items), total=len(items), unit="items"
+    )
+    return list(ctx.placer().place_all(analysed, spec))
 
 
 def _sources_of(reports: Sequence[ReportSpec]) -> list[str]:
@@ -269,6 +284,7 @@ def build(
                 formats=formats,
                 templates_dir=settings.templates_dir,
                 pdf_limits=(settings.pdf_timeout, settings.pdf_memory_mb),
+                progress=ctx.progress,
             )
             files = rendered.files
             # A retry replaces whatever an interrupted attempt left; only a first build refuses to.
@@ -320,6 +336,7 @@ def _partial_build(ctx: Context, spec: ReportSpec, period: Period, formats: Sequ
             formats=formats,
             templates_dir=settings.templates_dir,
             pdf_limits=(settings.pdf_timeout, settings.pdf_memory_mb),
+            progress=ctx.progress,
         )
         paths = write_report(report, rendered.files, output_dir=settings.data_dir / PARTIAL_DIR, force=True)
     except BaseException as exc:
@@ -422,7 +439,9 @@ def deliver_report(ctx: Context, spec: ReportSpec, period: Period) -> DeliveryRe
     """
     from reporter.deliver import send_report
 
-    return send_report(ctx.config, spec.slug, period.key, now=ctx.now(), store=ctx.store)
+    return send_report(
+        ctx.config, spec.slug, period.key, now=ctx.now(), store=ctx.store, progress=ctx.progress
+    )
 
 
 def _has_subscribers(ctx: Context, spec: ReportSpec) -> bool:
@@ -478,6 +497,7 @@ def render_report(
     formats: Sequence[str],
     templates_dir: Path | None,
     pdf_limits: tuple[float, int] | None = None,
+    progress: Progress = NO_PROGRESS,
 ) -> Rendered:
     """Render the report in each requested format; a PDF that fails leaves the other formats written.
 
@@ -489,10 +509,12 @@ def render_report(
     files: dict[str, bytes] = {}
     missing: dict[str, str] = {}
     html: str | None = None
+    progress.begin("rendering", len(formats), "formats")
     if "html" in formats or "pdf" in formats:
         html = render_html(report, templates_dir=templates_dir)
     if "html" in formats and html is not None:
         files["html"] = html.encode("utf-8")
+        progress.step("rendering", detail="html")
     if "pdf" in formats and html is not None:
         timeout, memory_mb = pdf_limits or (300.0, 2048)
         try:
@@ -505,10 +527,14 @@ def render_report(
             )
         except RenderError as exc:  # the PDF is the heaviest format; its failure must not cost the rest
             missing["pdf"] = f"{exc} (hint: {exc.hint})" if exc.hint else str(exc)
+        progress.step("rendering", "failed" if "pdf" in missing else "done", "pdf")
     if "json" in formats:
         files["json"] = render_json(report).encode("utf-8")
+        progress.step("rendering", detail="json")
     if "md" in formats:
         files["md"] = render_markdown(report).encode("utf-8")
+        progress.step("rendering", detail="md")
+    progress.end("rendering")
     return Rendered(files, missing)
 
 

@@ -16,9 +16,17 @@ from reporter.deliver.load import load_report
 from reporter.deliver.message import Composer, Recipient
 from reporter.deliver.outbox import DeliveryResult, RetryPolicy, run_outbox
 from reporter.deliver.tokens import secret_from_env
-from reporter.deliver.transport import DirectoryTransport, SmtpTransport, Transport
+from reporter.deliver.transport import (
+    DirectoryTransport,
+    PermanentFailure,
+    SmtpTransport,
+    TemporaryFailure,
+    Transport,
+    TransportError,
+)
 from reporter.errors import DeliveryError
 from reporter.models import Period, Report
+from reporter.progress import NO_PROGRESS, Progress
 from reporter.store import Store
 from reporter.store.deliveries import SENT, DeliveryRepo
 from reporter.store.subscribers import SubscriberRepo
@@ -56,6 +64,7 @@ def deliver(
     retry_unknown: bool = False,
     transport: Transport | None = None,
     policy: RetryPolicy | None = None,
+    progress: Progress = NO_PROGRESS,
 ) -> DeliveryResult:
     """Mail one build of a report to each active subscriber who has not had it.
 
@@ -81,15 +90,45 @@ def deliver(
         return _dry_run(build_id, recipients, composer, outbox, DirectoryTransport(dry_run_dir))
     if not recipients:
         log.info("%s has no subscribers", report.spec.slug)
-    return run_outbox(
-        build_id=build_id,
-        recipients=recipients,
-        composer=composer,
-        transport=transport or SmtpTransport(smtp),
-        outbox=outbox,
-        policy=policy or policy_for(smtp),
-        retry_unknown=retry_unknown,
-    )
+    done = outbox.subscribers_with(build_id, [SENT])
+    progress.begin("sending", sum(r.subscriber_id not in done for r in recipients), "messages")
+    try:
+        return run_outbox(
+            build_id=build_id,
+            recipients=recipients,
+            composer=composer,
+            transport=_Told(transport or SmtpTransport(smtp), progress),
+            outbox=outbox,
+            policy=policy or policy_for(smtp),
+            retry_unknown=retry_unknown,
+        )
+    finally:
+        progress.end("sending")
+
+
+class _Told:
+    """A transport that tells `progress` of each message: sent, deferred (to retry) or failed."""
+
+    def __init__(self, inner: Transport, progress: Progress) -> None:
+        self.inner, self.progress = inner, progress
+
+    def connect(self) -> None:
+        self.inner.connect()
+
+    def send(self, sender: str, recipient: str, data: bytes, *, label: str = "") -> None:
+        try:
+            self.inner.send(sender, recipient, data, label=label)
+        except (TemporaryFailure, TransportError) as exc:
+            later = isinstance(exc, TemporaryFailure) or exc.retryable
+            self.progress.step("sending", "deferred" if later else "failed", f"{recipient}: {exc}")
+            raise
+        except PermanentFailure as exc:
+            self.progress.step("sending", "failed", f"{recipient}: {exc}")
+            raise
+        self.progress.step("sending", "sent", f"{recipient}: sent")
+
+    def close(self) -> None:
+        self.inner.close()
 
 
 def _dry_run(
@@ -146,6 +185,7 @@ def send_report(
     env: Mapping[str, str] | None = None,
     now: datetime | None = None,
     store: Store | None = None,
+    progress: Progress = NO_PROGRESS,
 ) -> DeliveryResult:
     """`reporter send`: mail the finished build of one report period, as recorded in the store.
 
@@ -181,6 +221,7 @@ def send_report(
                 templates_dir=config.settings.templates_dir,
                 dry_run_dir=dry_run_dir,
                 retry_unknown=retry_unknown,
+                progress=progress,
             )
         except BaseException as exc:
             if run_id is not None:
