@@ -1,4 +1,6 @@
-"""The overview: the month's top stories by rank, then the subject's own context, then the counts.
+"""The overview: the month's top stories by rank across sections, then the counts.
+
+The subject's own context follows it: the paragraphs of the report's catch-all (Overview) section.
 
 Nothing here is invented prose: fixed templates are filled from metadata. Each story is named by its
 headline (the lead telling's title), its section (with whom), and how widely it was told (outlets and
@@ -14,8 +16,7 @@ from datetime import date
 from reporter.compose.leads import join_names, when
 from reporter.models import Period
 
-MAX_STORIES = 4  # top stories of the counterpart sections
-MAX_CONTEXT = 2  # stories of the subject's own (Overview) section
+MAX_STORIES = 5  # the top stories, across sections, by rank
 MAX_PARTNERS = 3
 
 
@@ -80,16 +81,14 @@ def _spread(story: Headliner, year: int) -> str:
     return credit
 
 
-def story_sentence(story: Headliner, year: int, *, opening: str) -> str:
-    """'<opening> “<headline>” (China; Japan Today, October 17; 6 outlets over 3 days).'"""
-    headline = (story.headline or "").strip().rstrip(".")
-    return f"{opening} “{headline}” ({story.section}; {_spread(story, year)})."
+def story_sentence(story: Headliner, year: int, *, opening: str, overview_section: str | None = None) -> str:
+    """'<opening> “<headline>” (China; Japan Today, October 17; 6 outlets over 3 days).'
 
-
-def context_sentence(story: Headliner, year: int) -> str:
-    """'At home: “<headline>” (Japan Today, October 3).'"""
+    A story of the report's own catch-all section is not labelled with it ("Overview; ..." says nothing).
+    """
     headline = (story.headline or "").strip().rstrip(".")
-    return f"At home: “{headline}” ({_spread(story, year)})."
+    where = "" if story.section == overview_section else f"{story.section}; "
+    return f"{opening} “{headline}” ({where}{_spread(story, year)})."
 
 
 def overview(
@@ -108,13 +107,10 @@ def overview(
         return (f"No coverage of {subject}'s foreign relations was found for {period.label}.",)
     year = period.last_month.year
     ranked = sorted((s for s in stories if s.headline), key=lambda s: s.rank)
-    abroad = [s for s in ranked if s.section != overview_section][:MAX_STORIES]
-    home = [s for s in ranked if s.section == overview_section][:MAX_CONTEXT]
     out: list[str] = []
-    for n, story in enumerate(abroad):
-        opening = "The month's top story:" if n == 0 else "Also leading:"
-        out.append(story_sentence(story, year, opening=opening))
-    out += [context_sentence(s, year) for s in home]
+    for n, story in enumerate(ranked[:MAX_STORIES]):
+        opening = f"{_period_word(period).replace('This', 'The')} top story:" if n == 0 else "Also leading:"
+        out.append(story_sentence(story, year, opening=opening, overview_section=overview_section))
     if partners := partners_sentence(counts, period, exclude=overview_section):
         out.append(partners)
     total = cited if cited is not None else sum(counts.values())
