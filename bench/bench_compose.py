@@ -33,7 +33,7 @@ sys.path.insert(0, str(ROOT / "src"))
 OUT = ROOT / "docs" / "bench" / "compose.md"
 
 from reporter.compose import compose  # noqa: E402
-from reporter.compose.dedup import NUM_PERM, THRESHOLD, shingles  # noqa: E402
+from reporter.compose.nearcopies import NUM_PERM, THRESHOLD, shingles  # noqa: E402
 from reporter.config import load_config  # noqa: E402
 from reporter.models import Analysis, Attribution, Item, Passage, Period, ReportSpec, Span  # noqa: E402
 

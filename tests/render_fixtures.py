@@ -9,6 +9,7 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 
 from reporter.models import (
+    Headline,
     LeftOut,
     Paragraph,
     Period,
@@ -97,7 +98,21 @@ def report(
                 )
             )
         anchor = name.lower().replace(" ", "-")
-        sections.append(ReportSection(name, anchor, tuple(paragraphs)))
+        also = (
+            (
+                Headline(
+                    "s-also-1",
+                    "Japan and China hold maritime talks",
+                    "https://example.org/maritime-talks",
+                    "Kyodo News",
+                    date(period.start.year, period.start.month, 20),
+                    2,
+                ),
+            )
+            if name == "China"
+            else ()
+        )
+        sections.append(ReportSection(name, anchor, tuple(paragraphs), also, overview=name == "Overview"))
     rspec = spec(**spec_overrides)
     return Report(
         spec=rspec,
@@ -116,6 +131,7 @@ def report(
             LeftOut("item-irr-1", "Baseball results", "not relevant"),
         ),
         problems=("kyodo: HTTP 503 from https://english.kyodonews.net/rss/all.xml",),
+        source_count=14,
         coverage=tuple(
             (name, per_section, max(per_section - 1 + i % 3, 0) if i else None)
             for i, name in enumerate(SECTION_NAMES)

@@ -169,3 +169,19 @@ def test_many_items_are_analysed_in_worker_processes_with_the_same_result(analyz
     assert [item.id for item, _, _ in there] == [i.id for i in items]
     assert [decode(data) for _, _, data in there] == here
     assert {version for _, version, _ in there} == {analyzer.version}
+
+
+def test_the_store_keeps_analyses_on_sqlite_and_postgresql(database_url, analyzer):
+    store = Store.open(database_url)
+    items = short_items(3)
+    store.items.add(items, source="diplomat")
+    records = list(analyzer.read(items))
+    assert store.analyses.save(zip(items[:2], records[:2], strict=True)) == 2
+    assert store.analyses.save(zip(items[:2], records[:2], strict=True)) == 2  # again: replaced, not doubled
+    assert store.analyses.count() == 2
+    expected = {i.id: r for i, r in zip(items[:2], records[:2], strict=True)}
+    assert store.analyses.load(items, analyzer.version) == expected
+    assert store.analyses.load(items, "another-version") == {}
+    assert [i.id for i in store.analyses.stale(analyzer.version)] == [items[2].id]
+    assert store.analyses.forget("another-version") == 2 and store.analyses.count() == 0
+    store.close()

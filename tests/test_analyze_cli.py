@@ -44,3 +44,20 @@ def test_a_missing_file_is_a_clean_error():
     )
     assert result.exit_code == 1
     assert "no such file" in result.stderr
+
+
+def test_each_passage_says_why_it_is_in_or_out_for_the_report():
+    text = (
+        "Japan and the Philippines signed a defense pact in Manila on Monday.\n\n"
+        "Separately, Russia and China pledged to expand their trade."
+    )
+    app, args = create_app(), ["analyze", "-", "--config", str(ROOT / "feeds.yaml")]
+    result = CliRunner().invoke(app, args, input=text)
+    assert result.exit_code == 0, result.output
+    assert "relevance in · rule: relations" in result.stdout
+    assert "matters   signed, pact, defense" in result.stdout
+    assert "relevance out · rule: subject not named" in result.stdout
+    assert "out: Japan is not named in this passage" in result.stdout
+    data = json.loads(CliRunner().invoke(app, [*args, "--json"], input=text).stdout)
+    verdicts = [(p["relevant"], p["relevance"]["rule"]) for p in data["passages"]]
+    assert verdicts == [(True, "relations"), (False, "subject not named")]

@@ -8,7 +8,7 @@ from datetime import date
 import pytest
 
 from reporter.compose import compose
-from reporter.compose.dedup import Doc, clusters
+from reporter.compose.nearcopies import Doc, clusters
 from reporter.models import Analysis, Attribution, Period, Report, Span
 from tests.compose_support import NOW, item, japan_spec, passage, seed_item, whole
 
@@ -146,7 +146,7 @@ def test_a_quotation_split_by_the_sentence_splitter_stays_whole() -> None:
     assert any(t.endswith("We will bring them home.”") and "“We will not" in t for t in texts)
 
 
-def test_no_sentence_appears_twice_in_the_report() -> None:
+def test_two_outlets_telling_one_event_make_one_paragraph_that_quotes_the_shared_sentence_once() -> None:
     shared = "Japan and the Philippines signed a reciprocal access agreement in Manila on Friday."
     a = item(
         f"{shared} The deal lets troops train on each other's soil. Beijing objected at once.",
@@ -164,7 +164,9 @@ def test_no_sentence_appears_twice_in_the_report() -> None:
     report = compose(analyses, japan_spec(), NOV, now=NOW)
     texts = [s.text for s in body_refs(report)]
     assert texts.count(shared) == 1
-    assert len(paragraphs(report)) == 2
+    [p] = paragraphs(report)
+    assert {p.outlet, *p.also_reported_by} == {"Kyodo News", "NHK"}
+    assert_faithful(report, analyses)
 
 
 # --- period, relevance, duplicates ---------------------------------------------------------------------
@@ -209,7 +211,7 @@ def test_a_digest_dated_only_by_its_title_reports_on_the_month_before() -> None:
     assert march.left_out[0].reason == "out of period"
 
 
-def test_a_story_told_by_several_outlets_is_one_paragraph_attributed_to_the_first() -> None:
+def test_a_story_told_by_several_outlets_is_one_paragraph_led_by_its_fullest_telling() -> None:
     first = item(STORY, item_id="kyodo", outlet="Kyodo News", published=date(2025, 11, 12))
     retold = STORY.replace("analysts said", "according to analysts") + " The embassy declined to comment."
     second = item(retold, item_id="jt", outlet="The Japan Times", published=date(2025, 11, 13))
@@ -217,12 +219,12 @@ def test_a_story_told_by_several_outlets_is_one_paragraph_attributed_to_the_firs
     analyses = [whole(second), whole(first), whole(third)]
     report = compose(analyses, japan_spec(), NOV, now=NOW)
     [p] = paragraphs(report)
-    assert p.item_id == "kyodo"
-    assert p.also_reported_by == ("The Japan Times", "NHK")
-    assert [s.item_id for s in report.sources] == ["kyodo", "jt", "nhk"]
+    assert p.item_id == "jt"  # all three name outlet and day; The Japan Times' telling is the richest
+    assert p.also_reported_by == ("Kyodo News", "NHK")
+    assert [s.item_id for s in report.sources] == ["jt", "kyodo", "nhk"]
     assert p.source_numbers == (1, 2, 3)
     assert all(s.cited_in == (p.anchor,) for s in report.sources)
-    assert {(x.item_id, x.reason) for x in report.left_out} == {("jt", "duplicate"), ("nhk", "duplicate")}
+    assert {(x.item_id, x.reason) for x in report.left_out} == {("kyodo", "duplicate"), ("nhk", "duplicate")}
 
 
 def test_on_the_same_day_the_fullest_telling_wins() -> None:
@@ -253,7 +255,9 @@ def _spread() -> list[Analysis]:
     texts = [t for t in seed_item("002").text.split("\n") if len(t.split()) > 40]
 
     def one(n: int, item_id: str, section: str, day: int, outlet: str) -> Analysis:
-        it = item(texts[n], item_id=item_id, outlet=outlet, published=date(2025, 11, day))
+        it = item(
+            texts[n], item_id=item_id, outlet=outlet, published=date(2025, 11, day), title=f"Story {item_id}"
+        )
         return whole(it, section=section)
 
     return [
@@ -284,18 +288,24 @@ def test_sections_follow_the_configured_order_and_paragraphs_their_dates() -> No
     assert_faithful(report, analyses)
 
 
-def test_overview_is_built_from_counts_and_headlines_and_repeats_no_body_sentence() -> None:
+def test_overview_names_the_top_stories_by_rank_then_the_counts_and_repeats_no_body_sentence() -> None:
     analyses = _spread()
     report = compose(analyses, japan_spec(), NOV, now=NOW, previous_counts={"North Korea": 1, "China": 1})
-    assert report.overview[0] == (
-        "This month's coverage centred on North Korea (3 items), United States (1) and China (1)."
+    # Five stories, each told once: equal in breadth and persistence, so the earliest ranks first.
+    assert report.overview[:5] == (
+        "The month's top story: “Story nk1” (North Korea; Kyodo News, November 3).",
+        "Also leading: “Story cn1” (China; Nikkei, November 9).",
+        "Also leading: “Story nk3” (North Korea; Sankei, November 11).",
+        "Also leading: “Story nk2” (North Korea; NHK, November 20).",
+        "Also leading: “Story us1” (United States; Asahi, November 28).",
     )
-    assert report.overview[1] == "In all, the report cites 5 items from 5 outlets in 3 sections."
-    assert report.overview[2] == "Coverage of North Korea rose from 1 item last period to 3."
-    facts = report.overview[3:]
-    assert facts[0] == "In North Korea: “A title” (Kyodo News, November 3)."
+    assert report.overview[5:] == (
+        "This month's coverage centred on North Korea (3 items), United States (1) and China (1).",
+        "In all, the report cites 5 items from 5 outlets in 3 sections.",
+        "Coverage of North Korea rose from 1 item last period to 3.",
+    )
     body = {s.text for p in paragraphs(report) for s in p.sentences}
-    assert not any(b in fact for fact in facts for b in body)
+    assert not any(b in fact for fact in report.overview for b in body)
     assert report.coverage == (("United States", 1, None), ("China", 1, 1), ("North Korea", 3, 1))
 
 
@@ -315,6 +325,9 @@ def test_a_paragraph_never_opens_on_a_connective_that_leans_on_a_sentence_left_o
         "Indeed, the alliance held firm. Tokyo and Seoul agreed to share missile warning data in real time."
     )
     first, second = Span(0, 31), Span(32, len(text))
-    scored = [Scored(first, 5, 0.9, 1.0, 1.0, 1.0, True), Scored(second, 14, 0.8, 1.0, 0.7, 1.0, True)]
-    assert select(scored, text=text, min_words=5, max_words=40) == [second]
-    assert select(scored[:1], text=text, min_words=5, max_words=40) == [first]  # alone, it is kept
+    scored = [
+        Scored(first, text[0:31], 5, 0.9, 1.0, 1.0, 1.0, True),
+        Scored(second, text[32:], 14, 0.8, 1.0, 0.7, 1.0, True),
+    ]
+    assert select(scored, min_words=5, max_words=40) == [scored[1]]
+    assert select(scored[:1], min_words=5, max_words=40) == [scored[0]]  # alone, it is kept

@@ -385,7 +385,7 @@ def test_feed_health_is_recorded(server, store):
 
 def test_progress_is_called_once_per_feed(server, store):
     server.file("/rss", "rss20.xml")
-    seen: list[str] = []
+    seen: list[SourceResult] = []
     ingest_feeds(
         [feed(server, "/rss", "a"), FeedSpec(name="b", url="ftp://x")],
         store=store,
@@ -394,7 +394,7 @@ def test_progress_is_called_once_per_feed(server, store):
         progress=seen.append,
         policy=FAST,
     )
-    assert sorted(seen) == ["a", "b"]
+    assert sorted((r.source, r.ok) for r in seen) == [("a", True), ("b", False)]  # with its outcome
 
 
 def test_parsing_in_worker_processes_gives_the_same_items(server, store, tmp_path):

@@ -298,3 +298,26 @@ def test_the_shipped_vocabularies_load_and_a_broken_file_lists_every_problem():
     problems = caught.value.problems
     assert any("unknown top-level key 'extra'" in p for p in problems)
     assert any("relations.trade: listed twice: tariff" in p for p in problems)
+
+
+# --- sections: the right counterpart -----------------------------------------------------------------
+
+
+def test_co_actors_listed_with_the_subject_weigh_less_than_the_party_they_act_on(analyzer, japan):
+    passage = first(
+        analyzer,
+        japan,
+        "S Korea, U.S. and Japan condemn N Korea's arms shipments to Russia",
+        "South Korea, the U.S. and Japan condemned North Korea's supply of munitions to Russia.",
+    )
+    assert passage.relevant and passage.section == "North Korea", passage.scores
+
+
+def test_a_country_that_went_first_is_a_yardstick_not_the_counterpart(analyzer, japan):
+    passage = first(
+        analyzer,
+        japan,
+        "After China, Russia suspends Japanese seafood imports",
+        "Russia's food safety agency said it would suspend imports of Japanese seafood.",
+    )
+    assert passage.relevant and passage.section == "Russia and Ukraine", passage.scores

@@ -28,6 +28,7 @@ def test_json_follows_the_output_contract() -> None:
         "item_id": "item-uni-0",
         "start": 0,
         "end": len(r.sections[1].paragraphs[0].sentences[0].text),
+        "part": "text",  # offsets into the item's text; "title" when only the headline could be quoted
     }
     assert data["sources"][0]["number"] == 1
     assert data["left_out"][0] == {

@@ -10,6 +10,7 @@ import pytest
 
 from reporter.errors import RenderError
 from reporter.render import render_html
+from reporter.render.typography import smart_quotes
 from tests.render_fixtures import (
     HOSTILE_ATTACHMENT,
     empty_report,
@@ -45,7 +46,7 @@ def test_the_page_stands_alone_without_scripts_or_external_resources(page: str) 
 
 
 def test_title_block_names_the_period_issue_date_and_publisher(page: str) -> None:
-    assert "<h1>Country Report: Japan (November 2025)</h1>" in page
+    assert "<h1>Country Report: Japan (November\u00a02025)</h1>" in page  # no break inside the parenthesis
     assert '<p class="period">November 2025</p>' in page
     assert '<time datetime="2025-12-01">December 1, 2025</time>' in page
     assert "Institute for Asian Affairs · Monthly Country Brief" in page
@@ -63,11 +64,11 @@ def test_paragraph_reads_lead_then_body_then_source_number(page: str) -> None:
     r = report()
     p = r.sections[1].paragraphs[0]
     html = re.sub(r"\s+", " ", page)
-    expected = (
-        f'<span class="lead">{p.lead.replace(chr(39), "&#39;")}</span> {p.body}'
+    expected = (  # quotes and apostrophes typographic, as everywhere in generated text
+        f'<span class="lead">{smart_quotes(p.lead)}</span> {smart_quotes(p.body)}'
         f'<sup class="cite"><a href="#source-{p.source_numbers[0]}"'
     )
-    assert expected.replace("“", "“") in html
+    assert expected in html
 
 
 def test_sources_are_numbered_and_linked(page: str) -> None:
@@ -81,18 +82,27 @@ def test_also_reported_by_is_a_muted_line(page: str) -> None:
 
 def test_overview_comes_first_in_the_overview_section(page: str) -> None:
     main = page[page.index("<main>") :]
-    assert main.index("items on Japan&#39;s foreign relations") < main.index("On November 1,")
+    assert main.index("items on Japan’s foreign relations") < main.index("On November 1,")
 
 
-def test_left_out_items_are_in_a_collapsed_appendix(page: str) -> None:
-    details = page[page.index("<details>") : page.index("</details>")]
-    assert "<summary>3 items left out: 1 duplicate, 1 out of period, 1 not relevant</summary>" in details
-    assert "Baseball results" in details
+def test_items_left_out_are_machinery_kept_in_the_json_not_shown_to_readers(page: str) -> None:
+    assert "Baseball results" not in page  # left out as "not relevant": see the JSON or `reporter analyze`
+    assert "left out" not in page.lower()
 
 
-def test_failed_feeds_are_noted_in_about_this_report(page: str) -> None:
+def test_readers_are_told_only_how_many_sources_could_not_be_read(page: str) -> None:
     about = page[page.index('id="about"') :]
-    assert "kyodo: HTTP 503" in about
+    assert "1 of 14 sources could not be read this month." in about
+    assert "kyodo" not in about and "HTTP 503" not in about  # feed names and errors: `reporter runs`
+
+
+def test_stories_beyond_the_budget_are_linked_headlines_under_also_this_month(page: str) -> None:
+    china = page[page.index('id="china"') :]
+    china = china[: china.index("</section>")]
+    also = china[china.index('class="also-this-month"') :]
+    assert "<h3>Also this month</h3>" in also
+    assert '<a href="https://example.org/maritime-talks">Japan and China hold maritime talks</a>' in also
+    assert "(Kyodo News, November 20; also 2 other outlets)" in also
 
 
 def test_coverage_chart_is_inline_svg_with_changes(page: str) -> None:

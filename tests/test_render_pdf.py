@@ -35,7 +35,12 @@ def page_text(pdf: Path, page: int) -> str:
 def toc_entries(pdf: Path) -> list[tuple[str, int]]:
     first = page_text(pdf, 1)
     toc = first[first.index("CONTENTS") :]
-    return [(m[1].strip(), int(m[2])) for m in re.finditer(r"^\s*(\S.*?)\s?\.{3,}\s*(\d+)\s*$", toc, re.M)]
+    # The printed contents run in two columns: read the left one down, then the right one.
+    columns: list[list[tuple[str, int]]] = [[], []]
+    for line in toc.splitlines():
+        for column, m in enumerate(re.finditer(r"(\S[^.]*?)\s?\.{3,}\s*(\d+)", line)):
+            columns[min(column, 1)].append((m[1].strip(), int(m[2])))
+    return columns[0] + columns[1]
 
 
 def test_toc_page_numbers_are_the_pages_where_the_headings_are(pdf_path: Path) -> None:
@@ -91,7 +96,9 @@ def test_document_metadata(pdf_path: Path) -> None:
 
 def test_bookmarks_per_section_and_clickable_links(pdf_path: Path) -> None:
     reader = pypdf.PdfReader(pdf_path)
-    titles = [o.title for o in reader.outline if not isinstance(o, list)]
+    [title, parts] = reader.outline  # the report's title, its parts nested under it
+    assert title.title == "Country Report: Japan (November\u00a02025)"
+    titles = [o.title for o in parts if not isinstance(o, list)]
     assert {"Overview", "United States", "China", "Sources"} <= set(titles)
     uris, internal = [], 0
     for page in reader.pages:

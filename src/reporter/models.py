@@ -41,6 +41,7 @@ class Section:
     name: str
     members: tuple[str, ...] = ()
     overview: bool = False  # the catch-all section for the subject's own policy and many-partner pieces
+    max_paragraphs: int | None = None  # at most this many paragraphs; the rest go to "Also this month"
 
 
 @dataclass(frozen=True, slots=True)
@@ -95,6 +96,7 @@ class ReportSpec:
     publisher: str = ""
     send_empty: bool = False
     relevance: RelevanceSpec = field(default_factory=RelevanceSpec)
+    max_paragraphs: int = 45  # the report's paragraph budget: one paragraph per story, best stories first
 
     def closed_period(self, now: datetime) -> Period:
         """The period that ended most recently, as seen on the report's own calendar (its time zone)."""
@@ -292,6 +294,7 @@ class CountryMention:
     kind: str = "name"  # the gazetteer's role: name, demonym, metonym, person, place or company
     actor: bool = False  # the grammatical subject of its clause ("China arrested ...")
     listed: bool = False  # one of three or more places listed together
+    yardstick: bool = False  # named only as a point of comparison ("more than Japan")
 
 
 @dataclass(frozen=True, slots=True)
@@ -372,13 +375,68 @@ class Analysis:
 
 
 @dataclass(frozen=True, slots=True)
+class Telling:
+    """One entry of a story: the item (and passage) that told it, by which outlet, on which day."""
+
+    item_id: str
+    passage_index: int
+    outlet: str | None
+    day: date
+    title: str
+    url: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Story:
+    """The entries about one event, across outlets and days: what gets one paragraph, or one headline.
+
+    `rank` orders the period's stories (1 is the top story) by breadth (distinct outlets), persistence
+    (days covered) and prominence; `placement` says where the report put it.
+    """
+
+    id: str
+    section: str
+    tellings: tuple[Telling, ...]  # in time order
+    score: float = 0.0
+    rank: int = 0
+    placement: str = "left out"  # "paragraph" | "also" | "left out"
+
+    @property
+    def outlets(self) -> tuple[str, ...]:
+        """The distinct known outlets that told the story, in the order they first did."""
+        return tuple(dict.fromkeys(t.outlet for t in self.tellings if t.outlet))
+
+    @property
+    def days(self) -> tuple[date, ...]:
+        """The distinct days the story was told on, in order."""
+        return tuple(sorted({t.day for t in self.tellings}))
+
+
+@dataclass(frozen=True, slots=True)
+class Headline:
+    """A story listed under "Also this month": its headline, linked, with who told it and when."""
+
+    story: str
+    title: str
+    url: str | None
+    outlet: str | None
+    day: date | None
+    others: int = 0  # how many other outlets also told it
+
+
+@dataclass(frozen=True, slots=True)
 class SentenceRef:
-    """One verbatim body sentence and exactly where it stands in its source item."""
+    """One verbatim body sentence and exactly where it stands in its source item.
+
+    `part` is "text" (offsets into the item's text) or "title" (the item's headline, quoted whole
+    when the feed cut every sentence of its text short).
+    """
 
     text: str
     item_id: str
     start: int
     end: int
+    part: str = "text"
 
 
 @dataclass(frozen=True, slots=True)
@@ -397,10 +455,14 @@ class Paragraph:
     also_reported_by: tuple[str, ...] = ()
     source_numbers: tuple[int, ...] = ()  # indexes into Report.sources, 1-based
     anchor: str = ""
+    story: str | None = None  # the Story's id
+    quoted: str = "text"  # "text": whole sentences as given | "cut": up to the last whole one | "headline"
 
     @property
     def body(self) -> str:
-        """The verbatim sentences joined as they read in the report."""
+        """The verbatim sentences joined as they read in the report; a headline in quotation marks."""
+        if self.quoted == "headline":
+            return "“" + " ".join(s.text for s in self.sentences) + "”."
         return " ".join(s.text for s in self.sentences)
 
 
@@ -411,6 +473,8 @@ class ReportSection:
     name: str
     anchor: str
     paragraphs: tuple[Paragraph, ...]
+    also: tuple[Headline, ...] = ()  # "Also this month": the section's stories beyond its paragraphs
+    overview: bool = False  # the report's catch-all section (Section.overview)
 
 
 @dataclass(frozen=True, slots=True)
@@ -473,6 +537,8 @@ class Report:
     problems: tuple[str, ...] = ()  # feeds or seeds that failed, shown honestly in the report
     coverage: tuple[tuple[str, int, int | None], ...] = ()  # section, items, items last period
     decisions: tuple[Decision, ...] = ()  # one per item of the period: for evaluation and `analyze`
+    stories: tuple[Story, ...] = ()  # every story of the period, by rank
+    source_count: int = 0  # how many sources (feeds, and the seeds) the report reads
 
     @property
     def is_empty(self) -> bool:

@@ -26,6 +26,7 @@ from reporter.models import (
     ReportSpec,
     SourceResult,
 )
+from reporter.progress import NO_PROGRESS, Progress, counted
 from reporter.store import RunRecord, Store
 
 if TYPE_CHECKING:
@@ -51,6 +52,7 @@ class Context:
     clock: Callable[[], datetime] = _utcnow
     analyzer_factory: Callable[[], Analyzer] | None = None
     analysis_workers: int | None = None  # processes for a large first analysis; None: one per core
+    progress: Progress = NO_PROGRESS  # who hears of each feed, item, format and message as it is done
     _analyzer: Analyzer | None = field(default=None, repr=False)
     _placer: Placer | None = field(default=None, repr=False)
 
@@ -109,7 +111,6 @@ def ingest(
     ctx: Context,
     report: ReportSpec | None = None,
     *,
-    progress: Callable[[str], None] | None = None,
     analyze: bool = False,
 ) -> IngestResult:
     """Read the seeds and fetch the feeds of one report (or all), storing what is new (and analysing it)."""
@@ -119,7 +120,6 @@ def ingest(
         _feeds_of(ctx.config, reports),
         seeds=any(r.seeds for r in reports),
         report=report,
-        progress=progress,
         analyze=reports if analyze else None,
     )
 
@@ -130,30 +130,40 @@ def ingest_sources(
     *,
     seeds: bool,
     report: ReportSpec | None = None,
-    progress: Callable[[str], None] | None = None,
     analyze: Sequence[ReportSpec] | None = None,
 ) -> IngestResult:
     """Fetch these feeds (and read the seeds) into the store: one run of `ingest`, or one worker task."""
     results: list[SourceResult] = []
-    with ctx.store.runs.record("ingest", report=report.slug if report else None) as run:
-        if seeds:
-            results.extend(ingest_seeds(ctx))
-        if feeds:
-            from reporter.sources.feeds import ingest_feeds
-            from reporter.sources.fetch import FetchPolicy
+    ctx.progress.begin("ingest", len(feeds) + seeds, "sources")
 
-            settings = ctx.config.settings
-            results.extend(
-                ingest_feeds(
-                    feeds,
-                    store=ctx.store,
-                    user_agent=settings.user_agent,
-                    now=ctx.now(),
-                    progress=progress,
-                    policy=FetchPolicy(allow_private_networks=settings.allow_private_networks),
-                    bound=settings.ingest_timeout,
+    def done(result: SourceResult) -> None:
+        said = f"{result.new_items} new" if result.ok else f"failed: {result.error}"
+        ctx.progress.step("ingest", "done" if result.ok else "failed", f"{result.source}: {said}")
+
+    with ctx.store.runs.record("ingest", report=report.slug if report else None) as run:
+        try:
+            if seeds:
+                found = ingest_seeds(ctx)
+                results.extend(found)
+                done(found[0])
+            if feeds:
+                from reporter.sources.feeds import ingest_feeds
+                from reporter.sources.fetch import FetchPolicy
+
+                settings = ctx.config.settings
+                results.extend(
+                    ingest_feeds(
+                        feeds,
+                        store=ctx.store,
+                        user_agent=settings.user_agent,
+                        now=ctx.now(),
+                        progress=done,
+                        policy=FetchPolicy(allow_private_networks=settings.allow_private_networks),
+                        bound=settings.ingest_timeout,
+                    )
                 )
-            )
+        finally:
+            ctx.progress.end("ingest")
         outcome = IngestResult(tuple(results))
         if analyze is not None:
             analyze_stale(ctx, analyze, since=ctx.now() - timedelta(days=ANALYZE_AT_INGEST_DAYS))
@@ -213,7 +223,10 @@ def analyses_for(ctx: Context, items: Sequence[Item], spec: ReportSpec) -> list[
     """The items' analyses placed in one report's sections: stored ones read, missing ones made once."""
     from reporter.nlp.stored import analyses_for as stored_analyses
 
-    return list(ctx.placer().place_all(stored_analyses(ctx.analysing(), items), spec))
+    analysed = counted(
+        ctx.progress, "analysis", stored_analyses(ctx.analysing(), items), total=len(items), unit="items"
+    )
+    return list(ctx.placer().place_all(analysed, spec))
 
 
 def _sources_of(reports: Sequence[ReportSpec]) -> list[str]:
@@ -230,6 +243,8 @@ class PeriodNotOver(ReporterError):
     """A build asked for a period that has not ended yet (or lies in the future)."""
 
 
+# Tagged for screen readers (structure, reading order, language and title: PDF/UA-1, WeasyPrint's own).
+PDF_VARIANT = "pdf/ua-1"
 PARTIAL_DIR = "partial"  # under data_dir: previews of periods not over, never published or sent
 
 
@@ -281,6 +296,7 @@ def build(
                     formats=formats,
                     templates_dir=settings.templates_dir,
                     pdf_limits=(settings.pdf_timeout, settings.pdf_memory_mb),
+                    progress=ctx.progress,
                 )
                 # A retry replaces whatever an interrupted attempt left; only a first build refuses to.
                 paths = write_report(
@@ -329,6 +345,7 @@ def _partial_build(ctx: Context, spec: ReportSpec, period: Period, formats: Sequ
             formats=formats,
             templates_dir=settings.templates_dir,
             pdf_limits=(settings.pdf_timeout, settings.pdf_memory_mb),
+            progress=ctx.progress,
         )
         paths = write_report(report, rendered.files, output_dir=settings.data_dir / PARTIAL_DIR, force=True)
         written = {k: str(v) for k, v in paths.items()}
@@ -432,9 +449,13 @@ def deliver_report(ctx: Context, built: BuildResult) -> DeliveryResult:
     spec, period = built.report.spec, built.report.period
     if built.skipped or built.build_id is None:
         # Built earlier (a send interrupted by a crash is completed this way): read back from its JSON.
-        return send_report(ctx.config, spec.slug, period.key, now=ctx.now(), store=ctx.store)
+        return send_report(
+            ctx.config, spec.slug, period.key, now=ctx.now(), store=ctx.store, progress=ctx.progress
+        )
     files = {fmt: Path(path) for fmt, path in built.files.items()}
-    return send_built(ctx.store, ctx.config, built.report, files, built.build_id, now=ctx.now())
+    return send_built(
+        ctx.store, ctx.config, built.report, files, built.build_id, now=ctx.now(), progress=ctx.progress
+    )
 
 
 def _has_subscribers(ctx: Context, spec: ReportSpec) -> bool:
@@ -490,6 +511,7 @@ def render_report(
     formats: Sequence[str],
     templates_dir: Path | None,
     pdf_limits: tuple[float, int] | None = None,
+    progress: Progress = NO_PROGRESS,
 ) -> Rendered:
     """Render the report in each requested format; a PDF that fails leaves the other formats written.
 
@@ -501,20 +523,32 @@ def render_report(
     files: dict[str, bytes] = {}
     missing: dict[str, str] = {}
     html: str | None = None
+    progress.begin("rendering", len(formats), "formats")
     if "html" in formats or "pdf" in formats:
         html = render_html(report, templates_dir=templates_dir)
     if "html" in formats and html is not None:
         files["html"] = html.encode("utf-8")
+        progress.step("rendering", detail="html")
     if "pdf" in formats and html is not None:
         timeout, memory_mb = pdf_limits or (300.0, 2048)
         try:
-            files["pdf"] = render_pdf(html, templates_dir=templates_dir, timeout=timeout, memory_mb=memory_mb)
+            files["pdf"] = render_pdf(
+                html,
+                templates_dir=templates_dir,
+                timeout=timeout,
+                memory_mb=memory_mb,
+                pdf_variant=PDF_VARIANT,
+            )
         except RenderError as exc:  # the PDF is the heaviest format; its failure must not cost the rest
             missing["pdf"] = f"{exc} (hint: {exc.hint})" if exc.hint else str(exc)
+        progress.step("rendering", "failed" if "pdf" in missing else "done", "pdf")
     if "json" in formats:
         files["json"] = render_json(report).encode("utf-8")
+        progress.step("rendering", detail="json")
     if "md" in formats:
         files["md"] = render_markdown(report).encode("utf-8")
+        progress.step("rendering", detail="md")
+    progress.end("rendering")
     return Rendered(files, missing)
 
 

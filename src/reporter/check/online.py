@@ -26,9 +26,8 @@ def feed_findings(config: Config, policy: FetchPolicy | None = None) -> list[Fin
     from reporter.sources.parse import parse_feed
 
     if policy is None:
-        # As ingest fetches: private addresses only when the operator allowed them (issue 14's setting).
-        private = bool(getattr(config.settings, "allow_private_networks", False))
-        policy = FetchPolicy(retries=0, allow_private_networks=private)
+        # As ingest fetches: private addresses only when the operator allowed them.
+        policy = FetchPolicy(retries=0, allow_private_networks=config.settings.allow_private_networks)
     hosts = HostLimiter(policy.per_host)
     findings: list[Finding] = []
     with make_client(config.settings.user_agent, policy) as client:

@@ -24,6 +24,7 @@ from reporter.cli.common import (
     setup_logging,
     subscriber_counts,
 )
+from reporter.cli.progress import make_progress
 
 Verbose = Annotated[
     int, typer.Option("--verbose", "-v", count=True, help="More detail on stderr (-vv: debug).")
@@ -60,6 +61,7 @@ def build(
     setup_logging(verbose)
     wanted = formats_of(formats)
     ctx = open_context(config)
+    ctx.progress = make_progress(verbose)
     try:
         spec = ctx.config.report(report)
         the_period = period_of(spec, period, ctx.now())
@@ -129,6 +131,7 @@ def ingest(
 
     setup_logging(verbose)
     ctx = open_context(config)
+    ctx.progress = make_progress(verbose)
     try:
         spec = ctx.config.report(report) if report else None
         result = pipeline.ingest(ctx, spec)

@@ -187,6 +187,35 @@ def _countries_line(p: Passage, subject: str) -> str:
     )
 
 
+def _wrapped(label: str, text: str, width: int) -> list[str]:
+    """A label and its text, wrapped to the panel: later lines indented under the text."""
+    import textwrap
+
+    from rich.markup import escape
+
+    pad = " " * (
+        10
+        - len(label.replace("[dim]", "").replace("[/dim]", "").replace("[bold]", "").replace("[/bold]", ""))
+    )
+    chunks = textwrap.wrap(text, width) or [""]
+    return [f"{label}{pad}{escape(chunks[0])}", *(f"          {escape(c)}" for c in chunks[1:])]
+
+
+def _relevance_lines(p: Passage, width: int) -> list[str]:
+    """Relevance for the report: which rule decided, with the counterparts and the words it went by."""
+    r = p.relevance
+    assert r is not None
+    verdict = "in" if r.relevant else ("context only" if r.context else "out")
+    lines = _wrapped("[bold]relevance[/bold]", f"{verdict} · rule: {r.rule}", width)
+    if r.counterparts:
+        lines += _wrapped("[bold]partners[/bold]", ", ".join(r.counterparts), width)
+    if r.cues:
+        lines += _wrapped("[bold]matters[/bold]", ", ".join(r.cues), width)
+    if r.off_topic:
+        lines += _wrapped("[bold]off-topic[/bold]", ", ".join(r.off_topic), width)
+    return lines
+
+
 def print_analysis(out: Any, analysis: Analysis, file: str, spec: ReportSpec) -> None:
     """Print one file's passages for a person: attribution, dates, countries, scores, section and why."""
     from rich.markup import escape
@@ -220,8 +249,11 @@ def print_analysis(out: Any, analysis: Analysis, file: str, spec: ReportSpec) ->
             lines.append(f"[bold]countries[/bold] {escape(_countries_line(p, spec.subject))}")
         if p.scores:
             lines.append("[bold]scores[/bold]    " + escape(", ".join(f"{s} {w:.1f}" for s, w in p.scores)))
+        width = max(40, out.width - 16)  # the panel's border and the labels' column
         for reason in p.reasons:
-            lines.append(f"[dim]why[/dim]       {escape(reason)}")
+            lines.extend(_wrapped("[dim]why[/dim]", reason, width))
+        if p.relevance is not None:
+            lines.extend(_relevance_lines(p, width))
         lines.append("")
         lines.append(escape(preview))
         relevant = "" if p.relevant else " · [red]not relevant[/red]"

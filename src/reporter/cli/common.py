@@ -157,12 +157,18 @@ def subscriber_counts(config: Any) -> dict[str, int]:
         store.close()
 
 
-def setup_logging(verbose: int) -> None:
-    """Warnings by default; -v for info, -vv for debug. Logs go to stderr."""
-    level = logging.WARNING if verbose <= 0 else logging.INFO if verbose == 1 else logging.DEBUG
+def setup_logging(verbose: int, *, service: bool = False) -> None:
+    """Warnings by default; -v for info, -vv for debug. Logs go to stderr.
+
+    A `service` (the scheduler) logs our events at info by default and our debug at -v; the libraries'
+    debug lines (httpx, httpcore, WeasyPrint...) only ever at -vv.
+    """
+    ours = logging.WARNING if verbose <= 0 else logging.INFO if verbose == 1 else logging.DEBUG
+    if service:
+        ours = logging.INFO if verbose <= 0 else logging.DEBUG
     logging.basicConfig(
-        level=level, format="%(levelname)s %(name)s: %(message)s", stream=sys.stderr, force=True
+        level=ours, format="%(levelname)s %(name)s: %(message)s", stream=sys.stderr, force=True
     )
-    if verbose < 2:
-        for noisy in ("httpx", "httpcore", "fontTools", "weasyprint", "alembic"):
-            logging.getLogger(noisy).setLevel(max(level, logging.WARNING))
+    quiet = logging.DEBUG if verbose >= 2 else max(ours, logging.WARNING)
+    for noisy in ("httpx", "httpcore", "fontTools", "weasyprint", "alembic", "urllib3"):
+        logging.getLogger(noisy).setLevel(quiet)

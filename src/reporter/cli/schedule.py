@@ -27,6 +27,7 @@ from reporter.cli.common import (
     period_of,
     setup_logging,
 )
+from reporter.cli.progress import make_progress
 
 if TYPE_CHECKING:
     from reporter.scheduler import Runner
@@ -77,7 +78,7 @@ def schedule(
     from reporter.models import FORMATS
     from reporter.scheduler import run_in_foreground
 
-    setup_logging(verbose + 1)  # a service's log: info by default
+    setup_logging(verbose, service=True)  # a service's log: our events at info, -v debug, -vv everything
     wanted = formats_of(formats)
     ctx = open_context(config)
     out = console()
@@ -132,6 +133,7 @@ def run(
     setup_logging(verbose)
     wanted = formats_of(formats)
     ctx = open_context(config)
+    ctx.progress = make_progress(verbose)
     out = console()
     try:
         spec = ctx.config.report(report)

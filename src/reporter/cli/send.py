@@ -49,6 +49,7 @@ def send(
 
     Example: reporter send japan --period 2025-11 --dry-run outbox/
     """
+    from reporter.cli.progress import make_progress
     from reporter.config import load_config
     from reporter.deliver import send_report
 
@@ -56,7 +57,9 @@ def send(
     cfg = load_config(config)
     key = period_of(cfg.report(report), period, datetime.now(UTC)).key
     _say_mail_problems(cfg, report)
-    result = send_report(cfg, report, key, dry_run_dir=dry_run, retry_unknown=retry_unknown)
+    result = send_report(
+        cfg, report, key, dry_run_dir=dry_run, retry_unknown=retry_unknown, progress=make_progress(verbose)
+    )
     out = console()
     if dry_run is not None:
         out.print(

@@ -1,4 +1,4 @@
-"""Analyses + period → Report: filter, merge stories, place in sections, write paragraphs, number sources."""
+"""Analyses + period → Report: select passages, find stories, rank them, write one paragraph per story."""
 
 from __future__ import annotations
 
@@ -8,12 +8,14 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
 
-from reporter.compose import decisions, dedup, leads, overview, paragraphs, sources
+from reporter.compose import citations, decisions, leads, overview, paragraphs, ranking, stories
 from reporter.compose import period as periods
 from reporter.compose.paragraphs import Candidate, Unit, Written
+from reporter.compose.ranking import Ranked
 from reporter.compose.sentences import word_count
 from reporter.models import (
     Analysis,
+    Headline,
     Item,
     LeftOut,
     Paragraph,
@@ -23,11 +25,15 @@ from reporter.models import (
     ReportSection,
     ReportSpec,
     Section,
+    Story,
+    Telling,
 )
 
 log = logging.getLogger(__name__)
 
 DUPLICATE, OUT_OF_PERIOD, NOT_RELEVANT = "duplicate", "out of period", "not relevant"
+ALSO, OVER_BUDGET = "also this month", "over the paragraph budget"
+_DEFAULT = object()
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,43 +82,52 @@ def select(
                 why = "; ".join(passage.reasons) or "not about the subject's foreign relations"
                 dropped.append(Dropped(item, passage, NOT_RELEVANT, why))
                 continue
-            placement = periods.place(passage, item)
-            if not periods.in_period(placement, period):
-                dropped.append(Dropped(item, passage, OUT_OF_PERIOD, periods.describe(placement)))
+            timing = periods.timing(passage, item)
+            if not periods.in_period(timing, period):
+                dropped.append(Dropped(item, passage, OUT_OF_PERIOD, periods.describe(timing)))
                 continue
             section = _section_of(passage, by_name, fallback)
             if section is None:
                 dropped.append(Dropped(item, passage, NOT_RELEVANT, "no section of this report fits it"))
                 continue
-            text = item.text[passage.start : passage.end]
-            kept.append(Candidate(len(kept), passage, item, section, placement, word_count(text)))
+            kept.append(Candidate(len(kept), passage, item, section, timing, word_count(passage.text)))
     return kept, dropped
 
 
-def _primary(group: Sequence[Candidate]) -> Candidate:
-    """The first source to report a story; among the same day, the fullest."""
-    return min(group, key=lambda c: (c.placement.day, -c.words, c.key))
+def find_stories(
+    tellings: Sequence[Unit], analyses: Sequence[Analysis], embed: stories.Embed | None
+) -> list[Ranked]:
+    """Group the tellings into stories (see `stories`), each with its section and a stable id."""
+    docs = [
+        stories.Doc(
+            n, u.item.id, u.item.title if u.head.passage.style != "report" else "", u.text, u.item.published
+        )
+        for n, u in enumerate(tellings)
+    ]
+    background = [f"{a.item.title}. {a.item.text}" for a in analyses]
+    out = []
+    for keys in stories.clusters(docs, background=background, embed=embed):
+        group = sorted((tellings[k] for k in keys), key=Unit.order_key)
+        first = group[0].head
+        out.append(
+            Ranked(decisions.story_id(first.item.id, first.passage.index), ranking.section_of(group), group)
+        )
+    return out
 
 
-def _story(unit: Unit, done: Written, order: int) -> overview.Story:
-    """How the overview sees a paragraph: a digest's paragraph is credited to the digest."""
-    head = unit.head
-    report_style = head.passage.style == "report"
-    return overview.Story(
-        section=head.section.name,
-        headline=None if report_style else head.item.title,
-        outlet=leads.known_outlet(head.item.outlet) if report_style else done.paragraph.outlet,
-        day=None if report_style else done.paragraph.date,
-        precision=leads.date_of(head.passage, head.item)[1],
-        others=done.paragraph.also_reported_by,
-        order=order,
+def _telling(u: Unit) -> Telling:
+    a = u.head.passage.attribution
+    outlet = leads.outlet_of(u.head.passage) or leads.known_outlet(u.item.outlet)
+    return Telling(
+        u.item.id, u.head.passage.index, outlet, u.head.timing.day, a.title or u.item.title, u.item.url
     )
 
 
-def _outcome(c: Candidate, story: str | None) -> decisions.Outcome:
-    """A kept passage's outcome: relevant, in its section and story."""
-    why = "; ".join(c.passage.reasons[:2]) or f"about {c.section.name}"
-    return decisions.Outcome(c.item.id, c.passage.index, True, c.section.name, story, why)
+def _headline(story: Ranked) -> Headline:
+    lead = paragraphs.lead_telling(story.tellings)
+    told = _telling(lead)
+    others = {t.outlet for t in map(_telling, story.tellings) if t.outlet and t.outlet != told.outlet}
+    return Headline(story.id, lead.item.title, lead.item.url, told.outlet, told.day, len(others))
 
 
 def _left_out(dropped: Sequence[Dropped]) -> tuple[LeftOut, ...]:
@@ -142,84 +157,101 @@ def compose(
     now: datetime,
     problems: Sequence[str] = (),
     previous_counts: Mapping[str, int] | None = None,
+    embed: stories.Embed | object | None = _DEFAULT,
 ) -> Report:
-    """Compose the report for one period from analysed items: overview, sections, sources, left out."""
+    """Compose the report for one period from analysed items: overview, sections, sources, left out.
+
+    `embed` is the word-embedding model stories are found with (default: WordLlama, loaded once per
+    process; None for TF-IDF alone).
+    """
     candidates, dropped = select(spec, period, analyses)
-    groups = dedup.clusters(
-        [dedup.Doc(c.key, c.item.id, c.item.text[c.passage.start : c.passage.end]) for c in candidates]
-    )
-    stories: list[tuple[Candidate, list[Candidate]]] = []
-    story_of: dict[int, str] = {}  # candidate key → story id
-    for keys in groups:
-        group = [candidates[k] for k in keys]
-        primary = _primary(group)
-        others = [c for c in group if c is not primary]
-        stories.append((primary, others))
-        sid = decisions.story_id(primary.item.id, primary.passage.index)
-        story_of.update((c.key, sid) for c in group)
-        for other in others:
-            detail = f"same story as {primary.item.outlet}, “{primary.item.title}”"
-            dropped.append(Dropped(other.item, other.passage, DUPLICATE, detail))
+    model = stories.wordllama() if embed is _DEFAULT and len(candidates) > 1 else embed
+    found = find_stories(paragraphs.units(candidates), analyses, model if callable(model) else None)
+    ordered = ranking.rank(found, spec)
 
     year = period.last_month.year
     taken: set[str] = set()  # sentence texts already in the report: none appears twice
-    written: dict[str, list[tuple[Unit, Written]]] = defaultdict(list)
-    for unit in sorted(paragraphs.units(stories), key=Unit.order_key):
-        done = paragraphs.write(unit, spec, taken, year=year)
-        if done is None:
-            for c in unit.primaries:
-                dropped.append(
-                    Dropped(c.item, c.passage, DUPLICATE, "its sentences are already in the report")
-                )
-            continue
-        written[unit.head.section.name].append((unit, done))
+    written: dict[str, tuple[Unit, Written]] = {}
+
+    def write(story: Ranked) -> bool:
+        lead = paragraphs.lead_telling(story.tellings)
+        others = [u for u in story.tellings if u is not lead]
+        done = paragraphs.write(lead, others, spec, taken, year=year, story=story.id)
+        if done is not None:
+            written[story.id] = (lead, done)
+        return done is not None
+
+    ranking.allot(ordered, spec, write)
 
     sections: list[ReportSection] = []
     cited: dict[str, list[str]] = {}
-    story_views: list[overview.Story] = []
+    headliners: list[overview.Headliner] = []
     counts: dict[str, int] = {}
     outlets: set[str] = set()
+    in_paragraph: dict[str, str] = {}
+    in_also: dict[str, str] = {}
     for section in spec.sections:
-        entries = written.get(section.name, [])
-        if not entries:
+        mine = [s for s in ordered if s.section.name == section.name]
+        if not mine:
             continue  # empty sections are omitted
-        base = sources.slug(section.name)
-        out: list[Paragraph] = []
-        for n, (unit, done) in enumerate(entries, start=1):
-            anchor = f"p-{base}-{n}"
-            members = (*unit.primaries, *unit.others)
-            cited[anchor] = list(dict.fromkeys(c.item.id for c in members))
-            out.append(replace(done.paragraph, anchor=anchor))
-            story_views.append(_story(unit, done, len(story_views)))
-            outlets.update(o for o in (done.paragraph.outlet, *done.paragraph.also_reported_by) if o)
-        counts[section.name] = len(
-            {_source_key(c) for unit, _ in entries for c in (*unit.primaries, *unit.others)}
+        base = citations.slug(section.name)
+        placed = sorted(
+            (s for s in mine if s.placement == ranking.PARAGRAPH), key=lambda s: written[s.id][0].order_key()
         )
-        sections.append(ReportSection(name=section.name, anchor=base, paragraphs=tuple(out)))
+        out: list[Paragraph] = []
+        for n, story in enumerate(placed, start=1):
+            lead, done = written[story.id]
+            anchor = f"p-{base}-{n}"
+            members = [lead, *(u for u in story.tellings if u is not lead)]
+            cited[anchor] = list(dict.fromkeys(u.item.id for u in members))
+            out.append(replace(done.paragraph, anchor=anchor, section=section.name))
+            headliners.append(_headliner(story, lead, done))
+            outlets.update(o for o in (done.paragraph.outlet, *done.paragraph.also_reported_by) if o)
+            in_paragraph.update((item_id, section.name) for item_id in cited[anchor])
+        also = tuple(_headline(s) for s in mine if s.placement == ranking.ALSO)
+        for story in mine:
+            if story.placement == ranking.ALSO:
+                in_also.update((u.item.id, section.name) for u in story.tellings)
+        counts[section.name] = len({_source_key(c) for s in mine for u in s.tellings for c in u.primaries})
+        if out or also:
+            sections.append(ReportSection(section.name, base, tuple(out), also, section.overview))
 
-    in_paragraph = {
-        item_id: section.name
-        for section in sections
-        for p in section.paragraphs
-        for item_id in cited.get(p.anchor, (p.item_id,))
-    }
-    outcomes = [_outcome(c, story_of.get(c.key)) for c in candidates]
+    for story in ordered:
+        lead = written[story.id][0] if story.id in written else None
+        for u in story.tellings:
+            if u is lead:
+                continue
+            if story.placement == ranking.PARAGRAPH and lead is not None:
+                detail = f"same story as {lead.item.outlet}, “{lead.item.title}”"
+                dropped += [Dropped(u.item, c.passage, DUPLICATE, detail) for c in u.primaries]
+            elif story.placement != ranking.PARAGRAPH:
+                reason = ALSO if story.placement == ranking.ALSO else OVER_BUDGET
+                detail = f"story ranked {story.rank} of {len(ordered)}, score {story.score}"
+                dropped += [Dropped(u.item, c.passage, reason, detail) for c in u.primaries]
+
+    story_of = {(c.item.id, c.passage.index): s for s in ordered for u in s.tellings for c in u.primaries}
+    outcomes = []
+    for c in candidates:
+        story = story_of[(c.item.id, c.passage.index)]
+        rank = f"story {story.rank} of {len(ordered)}, score {story.score}"
+        why = f"{_PLACED[story.placement]} ({rank}); {_why(c)}"
+        outcomes.append(decisions.Outcome(c.item.id, c.passage.index, True, c.section.name, story.id, why))
     outcomes += [
         decisions.Outcome(d.item.id, d.passage.index if d.passage else None, False, None, None, d.detail)
         for d in dropped
         if d.reason == NOT_RELEVANT
     ]
     items = {a.item.id: a.item for a in analyses}
-    numbered, source_refs = sources.number_sources(sections, cited, items)
+    numbered, source_refs = citations.number_sources(sections, cited, items)
     distinct = {_source_key(c) for c in candidates if c.section.name in counts}
     sentences = overview.overview(
-        story_views,
+        headliners,
         counts,
         period,
         subject=spec.subject_name,
         overview_section=next((s.name for s in spec.sections if s.overview), None),
         previous=previous_counts,
-        cited=len(distinct),
+        cited=len({n for s in numbered for p in s.paragraphs for n in p.source_numbers}),
         outlets=len(outlets),
     )
     coverage = tuple(
@@ -227,7 +259,14 @@ def compose(
         for s in spec.sections
         if counts.get(s.name) or (previous_counts or {}).get(s.name)
     )
-    log.info("composed %s %s: %d paragraphs", spec.slug, period.key, sum(len(s.paragraphs) for s in numbered))
+    log.info(
+        "composed %s %s: %d stories, %d paragraphs (%d candidate passages)",
+        spec.slug,
+        period.key,
+        len(ordered),
+        sum(len(s.paragraphs) for s in numbered),
+        len(distinct),
+    )
     return Report(
         spec=spec,
         period=period,
@@ -239,5 +278,37 @@ def compose(
         left_out=_left_out(dropped),
         problems=tuple(problems),
         coverage=coverage,
-        decisions=decisions.decide(analyses, period, outcomes, in_paragraph=in_paragraph),
+        decisions=decisions.decide(analyses, period, outcomes, in_paragraph=in_paragraph, in_also=in_also),
+        stories=tuple(
+            Story(s.id, s.section.name, tuple(map(_telling, s.tellings)), s.score, s.rank, s.placement)
+            for s in ordered
+        ),
+        source_count=len(spec.feeds) + (1 if spec.seeds else 0),
+    )
+
+
+_PLACED = {
+    ranking.PARAGRAPH: "its story has a paragraph",
+    ranking.ALSO: "its story is listed under Also this month",
+    ranking.LEFT_OUT: "its story is over the paragraph budget",
+}
+
+
+def _why(c: Candidate) -> str:
+    return "; ".join(c.passage.reasons[:2]) or f"about {c.section.name}"
+
+
+def _headliner(story: Ranked, lead: Unit, done: Written) -> overview.Headliner:
+    """How the overview sees a story's paragraph: a digest's paragraph is credited to the digest."""
+    report_style = lead.head.passage.style == "report"
+    tellers = {_telling(u).outlet or f"?{u.item.id}" for u in story.tellings}
+    return overview.Headliner(
+        section=story.section.name,
+        headline=None if report_style else lead.item.title,
+        outlet=leads.known_outlet(lead.item.outlet) if report_style else done.paragraph.outlet,
+        day=None if report_style else done.paragraph.date,
+        precision=leads.date_of(lead.head.passage)[1],
+        outlets=len(tellers),
+        days=len({u.head.timing.day for u in story.tellings}),
+        rank=story.rank,
     )

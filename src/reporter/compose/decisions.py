@@ -85,4 +85,4 @@ def decide(
 def _of_period(analysis: Analysis, period: Period) -> bool:
     if not analysis.passages:
         return period.contains(analysis.item.published)
-    return any(periods.in_period(periods.place(p, analysis.item), period) for p in analysis.passages)
+    return any(periods.in_period(periods.timing(p, analysis.item), period) for p in analysis.passages)

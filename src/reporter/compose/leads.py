@@ -62,7 +62,6 @@ _COMMON_OPENERS = frozenset(
     ]
 )
 _FIRST_WORD_RE = re.compile(r"([A-Z][a-z]*)(\s+)(?=[a-z0-9“\"‘'(])")
-_NAME_SPLIT_RE = re.compile(r"\s*(?:,|;|\band\b|&)\s*")
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,32 +79,22 @@ def known_outlet(outlet: str | None) -> str | None:
     return outlet.strip()
 
 
-def authors_of(passage: Passage, item: Item) -> tuple[str, ...]:
-    """The passage's authors, else its item's byline split into names."""
-    if passage.attribution.authors:
-        return tuple(a for a in passage.attribution.authors if a.strip())
-    if passage.attribution.inherited or passage.style == "report":
-        return ()
-    return tuple(n for n in _NAME_SPLIT_RE.split(item.author or "") if n)
+def authors_of(passage: Passage) -> tuple[str, ...]:
+    """The passage's authors, as the analyzer attributed them."""
+    return tuple(a for a in passage.attribution.authors if a.strip())
 
 
-def outlet_of(passage: Passage, item: Item) -> str | None:
-    """The outlet a passage is attributed to, falling back on its item's (None if unknown)."""
-    if passage.style == "report":
-        return known_outlet(passage.attribution.outlet)
-    return known_outlet(passage.attribution.outlet) or known_outlet(item.outlet)
+def outlet_of(passage: Passage) -> str | None:
+    """The outlet a passage is attributed to (None if unknown)."""
+    return known_outlet(passage.attribution.outlet)
 
 
-def date_of(passage: Passage, item: Item) -> tuple[date | None, str | None]:
+def date_of(passage: Passage) -> tuple[date | None, str | None]:
     """The date a passage's lead names, with its precision ('day' | 'month'), or (None, None)."""
     a = passage.attribution
-    if a.date is not None:
-        return a.date, "day" if a.date_precision in (None, "day") else "month"
-    if passage.style == "report" or a.inherited:
+    if a.date is None:
         return None, None
-    if item.date_precision == "day":
-        return item.published.date(), "day"
-    return item.published.date(), "month"
+    return a.date, "day" if a.date_precision in (None, "day") else "month"
 
 
 def possessive(name: str) -> str:
@@ -168,14 +157,24 @@ def _on(time: str) -> str:
     return time[0].lower() + time[1:]
 
 
+def headline_lead(passage: Passage, *, year: int) -> Lead:
+    """The lead for a paragraph that quotes only its telling's headline (the feed cut every sentence)."""
+    outlet = outlet_of(passage)
+    day, precision = date_of(passage)
+    on = when(day, precision, year)
+    time = (f"On {on}" if precision == "day" else f"In {on}") if on else "In an undated article"
+    who = outlet or "an unattributed source"
+    return Lead(f"{time}, {who} reported under the headline")
+
+
 def make_lead(passage: Passage, item: Item, first_sentence: str, *, year: int) -> Lead:
     """The lead for a paragraph whose body starts with `first_sentence` (see the module's rules)."""
     if passage.style == "report":
         return _report_lead(passage, item, first_sentence)
     a = passage.attribution
-    outlet = outlet_of(passage, item)
-    authors = authors_of(passage, item)
-    day, precision = date_of(passage, item)
+    outlet = outlet_of(passage)
+    authors = authors_of(passage)
+    day, precision = date_of(passage)
     on = when(day, precision, year)
     time = (f"On {on}" if precision == "day" else f"In {on}") if on else ""
     names = join_names(authors)

@@ -1,8 +1,10 @@
-"""The overview: template sentences from counts, then the lead facts of the most-covered stories.
+"""The overview: the month's top stories by rank across sections, then the counts.
 
-Nothing here is invented prose: counts fill fixed templates, and each top story is named by its
-headline (the item's title, from metadata) with the outlet and date it came from. Body sentences are
-not repeated here, so no sentence appears twice in a report.
+The subject's own context follows it: the paragraphs of the report's catch-all (Overview) section.
+
+Nothing here is invented prose: fixed templates are filled from metadata. Each story is named by its
+headline (the lead telling's title), its section (with whom), and how widely it was told (outlets and
+days); body sentences are not repeated, so no sentence appears twice in a report.
 """
 
 from __future__ import annotations
@@ -14,21 +16,22 @@ from datetime import date
 from reporter.compose.leads import join_names, when
 from reporter.models import Period
 
-MAX_STORIES = 3
+MAX_STORIES = 5  # the top stories, across sections, by rank
 MAX_PARTNERS = 3
 
 
 @dataclass(frozen=True, slots=True)
-class Story:
-    """A paragraph as the overview sees it: its section, lead fact, source and spread."""
+class Headliner:
+    """A story as the overview sees it: headline, section, first teller and how widely it was told."""
 
     section: str
-    headline: str | None  # the item's title; None for a digest's paragraph, whose title names the digest
+    headline: str | None  # None for a digest's paragraph, whose title names the digest
     outlet: str | None
-    day: date | None  # with `precision`
+    day: date | None
     precision: str | None
-    others: tuple[str, ...]  # outlets that also reported it
-    order: int  # the paragraph's place in the report
+    outlets: int  # distinct outlets that told it, the first included
+    days: int  # distinct days it was told on
+    rank: int
 
 
 def _items(n: int) -> str:
@@ -65,19 +68,31 @@ def change_sentence(counts: Mapping[str, int], previous: Mapping[str, int] | Non
     return f"Coverage of {name} {verb} from {_items(before)} last period to {now}."
 
 
-def story_sentence(story: Story, year: int) -> str:
-    """'In North Korea: “<headline>” (Geopolitical Monitor, November 10; also reported by X).'"""
-    source = story.outlet or "unattributed"
+def _spread(story: Headliner, year: int) -> str:
+    """'Japan Today, October 17; 6 outlets over 3 days' — who told it first, and how widely."""
+    first = story.outlet or "an unattributed source"
     on = when(story.day, story.precision, year)
-    credit = f"{source}, {on}" if on else source
-    if story.others:
-        credit += f"; also reported by {join_names(story.others)}"
+    credit = f"{first}, {on}" if on else first
+    if story.outlets > 1:
+        span = f" over {story.days} days" if story.days > 1 else ""
+        credit += f"; {story.outlets} outlets{span}"
+    elif story.days > 1:
+        credit += f"; told on {story.days} days"
+    return credit
+
+
+def story_sentence(story: Headliner, year: int, *, opening: str, overview_section: str | None = None) -> str:
+    """'<opening> “<headline>” (China; Japan Today, October 17; 6 outlets over 3 days).'
+
+    A story of the report's own catch-all section is not labelled with it ("Overview; ..." says nothing).
+    """
     headline = (story.headline or "").strip().rstrip(".")
-    return f"In {story.section}: “{headline}” ({credit})."
+    where = "" if story.section == overview_section else f"{story.section}; "
+    return f"{opening} “{headline}” ({where}{_spread(story, year)})."
 
 
 def overview(
-    stories: Sequence[Story],
+    stories: Sequence[Headliner],
     counts: Mapping[str, int],
     period: Period,
     *,
@@ -87,13 +102,20 @@ def overview(
     cited: int | None = None,
     outlets: int | None = None,
 ) -> tuple[str, ...]:
-    """The overview's sentences, in reading order."""
+    """The overview's sentences, in reading order; `stories` are those with a paragraph."""
     if not stories:
         return (f"No coverage of {subject}'s foreign relations was found for {period.label}.",)
-    out = [s for s in (partners_sentence(counts, period, exclude=overview_section),) if s]
+    year = period.last_month.year
+    ranked = sorted((s for s in stories if s.headline), key=lambda s: s.rank)
+    out: list[str] = []
+    for n, story in enumerate(ranked[:MAX_STORIES]):
+        opening = f"{_period_word(period).replace('This', 'The')} top story:" if n == 0 else "Also leading:"
+        out.append(story_sentence(story, year, opening=opening, overview_section=overview_section))
+    if partners := partners_sentence(counts, period, exclude=overview_section):
+        out.append(partners)
     total = cited if cited is not None else sum(counts.values())
     if outlets is None:
-        outlets = len({s.outlet for s in stories if s.outlet} | {o for s in stories for o in s.others})
+        outlets = len({s.outlet for s in stories if s.outlet})
     sections = len({s.section for s in stories})
     out.append(
         f"In all, the report cites {_items(total)} from {outlets} "
@@ -101,23 +123,4 @@ def overview(
     )
     if change := change_sentence(counts, previous):
         out.append(change)
-    # The most-covered stories first; among equals, those of the most-covered sections, then report order.
-    ranked = sorted(
-        (s for s in stories if s.headline), key=lambda s: (-len(s.others), -counts.get(s.section, 0), s.order)
-    )
-    seen_sections: set[str] = set()
-    seen_headlines: set[str] = set()
-    for story in ranked:
-        if len(seen_sections) >= MAX_STORIES:
-            break
-        # A country section's top story, once per item: "In Overview: ..." would say nothing.
-        if (
-            story.section in seen_sections
-            or story.section == overview_section
-            or story.headline in seen_headlines
-        ):
-            continue
-        seen_sections.add(story.section)
-        seen_headlines.add(story.headline or "")
-        out.append(story_sentence(story, period.last_month.year))
     return tuple(out)

@@ -1,51 +1,67 @@
-"""Write one attributed paragraph: a lead from metadata, then whole sentences verbatim, in source order."""
+"""One paragraph per story: a lead from the best-attributed telling's metadata, then its sentences, verbatim.
+
+A story's paragraph quotes one telling, and the lead credits that telling's outlet; the other tellings'
+outlets are "also reported by". The telling chosen is the best attributed (a known outlet, named
+authors, a date to the day) and, among those, the richest: the most words in whole sentences. A
+sentence the feed cut off ("…") is never quoted: the paragraph stops at the last whole sentence, and
+when the feed cut every one, it quotes the headline instead (`Paragraph.quoted` says which).
+"""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
 
 from reporter.compose import leads, salience
-from reporter.compose.period import Placement
-from reporter.compose.sentences import passage_sentences
+from reporter.compose.period import Timing
+from reporter.compose.sentences import is_cut, passage_sentences, span_text, text_is_cut
 from reporter.models import Item, Paragraph, Passage, ReportSpec, Section, SentenceRef
 
 
 @dataclass(frozen=True, slots=True)
 class Candidate:
-    """A passage that passed relevance and period, with its item, section and placement."""
+    """A passage that passed relevance and period, with its item, section and timing."""
 
     key: int
     passage: Passage
     item: Item
     section: Section
-    placement: Placement
+    timing: Timing
     words: int
 
 
 @dataclass(slots=True)
 class Unit:
-    """What becomes one paragraph: passages of one item in one section, and the stories' other tellers.
+    """One telling: the passages of one item in one section (an article), or one passage of a digest.
 
     An article's passages that land in the same section make one paragraph, as an analyst would write
-    it; a digest's report-style passages stay one paragraph each.
+    it; a digest's report-style passages stay one each, since each already is a paragraph.
     """
 
     primaries: list[Candidate]
-    others: list[Candidate] = field(default_factory=list)
 
     @property
     def head(self) -> Candidate:
         """The passage whose attribution the lead uses: the first in the item."""
         return self.primaries[0]
 
+    @property
+    def item(self) -> Item:
+        """The item that told it."""
+        return self.head.item
+
+    @property
+    def text(self) -> str:
+        """The telling's words, passage by passage."""
+        return "\n".join(c.passage.text for c in self.primaries)
+
     def order_key(self) -> tuple[object, ...]:
         """Chronological by the date reported on; undated pieces (journal issues) last, in source order."""
-        first = min(self.primaries, key=lambda c: (not c.placement.known, c.placement.day))
+        first = min(self.primaries, key=lambda c: (not c.timing.known, c.timing.day))
         return (
-            not first.placement.known,
-            first.placement.day,
+            not first.timing.known,
+            first.timing.day,
             self.head.item.published,
             self.head.item.id,
             self.head.passage.index,
@@ -60,71 +76,119 @@ class Written:
     first_sentence: str
 
 
-def _also(unit: Unit, outlet: str | None) -> tuple[str, ...]:
+def units(candidates: Sequence[Candidate]) -> list[Unit]:
+    """Gather passages into tellings: an article's passages per section together, a digest's each alone."""
+    out: list[Unit] = []
+    by_item_section: dict[tuple[str, str], Unit] = {}
+    for c in sorted(candidates, key=lambda c: (c.item.id, c.passage.index)):
+        if c.passage.style == "report":
+            out.append(Unit([c]))
+            continue
+        key = (c.item.id, c.section.name)
+        if key in by_item_section:
+            by_item_section[key].primaries.append(c)
+        else:
+            by_item_section[key] = unit = Unit([c])
+            out.append(unit)
+    return out
+
+
+def richness(unit: Unit) -> int:
+    """Words in the telling's whole, usable sentences: what it could give a paragraph."""
+    total = 0
+    for c in unit.primaries:
+        for span in passage_sentences(c.passage):
+            text = span_text(c.passage, span)
+            n = salience.word_count(text)
+            if salience.usable(text, n):
+                total += n
+    return total
+
+
+def lead_telling(tellings: Sequence[Unit]) -> Unit:
+    """The best-attributed telling (known outlet, authors, a day's date), then the richest, then the first."""
+
+    def key(u: Unit) -> tuple[object, ...]:
+        a = u.head.passage.attribution
+        day, precision = leads.date_of(u.head.passage)
+        return (
+            leads.outlet_of(u.head.passage) is None and u.head.passage.style != "report",
+            not a.authors,
+            not (day and precision == "day"),
+            -richness(u),
+            u.order_key(),
+        )
+
+    return min(tellings, key=key)
+
+
+def _also(others: Sequence[Unit], outlet: str | None) -> tuple[str, ...]:
     """The other outlets that told the story, each once, the paragraph's own left out."""
     names = []
-    for other in unit.others:
-        name = leads.known_outlet(other.item.outlet) or "an unattributed source"
-        if name != outlet:
+    for other in others:
+        name = leads.outlet_of(other.head.passage) or leads.known_outlet(other.item.outlet)
+        if name and name != outlet:
             names.append(name)
     return tuple(dict.fromkeys(names))
 
 
-def write(unit: Unit, spec: ReportSpec, taken: set[str], *, year: int) -> Written | None:
-    """Write a unit's paragraph, skipping sentences already in the report; None if nothing is left."""
+def _body(unit: Unit, spec: ReportSpec, taken: set[str]) -> list[salience.Scored]:
+    """The sentences to quote: a digest's all (its own words), an article's most salient, all whole."""
+    head = unit.head
+    if head.passage.style == "report":
+        scored = salience.score_sentences(
+            head.passage, passage_sentences(head.passage), section=head.section, subject=spec.subject
+        )
+        return [s for s in scored if s.text not in taken and s.words and not is_cut(s.text)]
+    scored = []
+    for c in unit.primaries:
+        spans = passage_sentences(c.passage)
+        scored += salience.score_sentences(c.passage, spans, section=c.section, subject=spec.subject)
+    return salience.select(scored, taken=taken)
+
+
+def write(
+    unit: Unit, others: Sequence[Unit], spec: ReportSpec, taken: set[str], *, year: int, story: str
+) -> Written | None:
+    """Write a story's paragraph from its lead telling, skipping sentences already in the report.
+
+    None when nothing is left to quote (every sentence, and the headline, already in the report).
+    """
     head = unit.head
     item, passage = head.item, head.passage
-    if passage.style == "report":
-        # A digest's own paragraph keeps all its words: it already is what an analyst wrote.
-        spans = [s for s in passage_sentences(passage, item) if item.text[s.start : s.end] not in taken]
+    chosen = _body(unit, spec, taken)
+    quoted = "cut" if any(text_is_cut(c.passage) for c in unit.primaries) else "text"
+    if chosen:
+        first_sentence = chosen[0].text
+        lead = leads.make_lead(passage, item, first_sentence, year=year)
+        refs = []
+        for i, s in enumerate(chosen):
+            skip = lead.absorbed if i == 0 else 0
+            refs.append(SentenceRef(s.text[skip:], item.id, s.span.start + skip, s.span.end))
+            taken.add(s.text)
     else:
-        scored: list[salience.Scored] = []
-        for c in unit.primaries:
-            spans_c = passage_sentences(c.passage, item)
-            scored += salience.score_sentences(
-                c.passage, item, spans_c, section=c.section, subject=spec.subject
-            )
-        spans = salience.select(scored, taken=taken, text=item.text)
-    if not spans:
-        return None
-    first_sentence = item.text[spans[0].start : spans[0].end]
-    lead = leads.make_lead(passage, item, first_sentence, year=year)
-    refs = []
-    for i, span in enumerate(spans):
-        start = span.start + (lead.absorbed if i == 0 else 0)
-        refs.append(SentenceRef(item.text[start : span.end], item.id, start, span.end))
-        taken.add(item.text[span.start : span.end])
-    day, _ = leads.date_of(passage, item)
-    outlet = leads.outlet_of(passage, item) or leads.known_outlet(item.outlet)
+        headline = item.title.strip()
+        if not headline or headline in taken or passage.style == "report":
+            return None
+        first_sentence, quoted = headline, "headline"
+        lead = leads.headline_lead(passage, year=year)
+        start = item.title.index(headline)
+        refs = [SentenceRef(headline, item.id, start, start + len(headline), part="title")]
+        taken.add(headline)
+    day, _ = leads.date_of(passage)
+    outlet = leads.outlet_of(passage) or leads.known_outlet(item.outlet)
     paragraph = Paragraph(
         section=head.section.name,
         lead=lead.text,
         sentences=tuple(refs),
         item_id=item.id,
         outlet=outlet,
-        authors=leads.authors_of(passage, item),
+        authors=leads.authors_of(passage),
         date=day if isinstance(day, date) else None,
         url=passage.attribution.url or item.url,
         title=passage.attribution.title or item.title,
-        also_reported_by=_also(unit, outlet),
+        also_reported_by=_also(others, outlet),
+        story=story,
+        quoted=quoted,
     )
     return Written(paragraph, first_sentence)
-
-
-def units(stories: Sequence[tuple[Candidate, list[Candidate]]]) -> list[Unit]:
-    """Gather story primaries into paragraphs: an article's passages per section together."""
-    out: list[Unit] = []
-    by_item_section: dict[tuple[str, str], Unit] = {}
-    for primary, others in sorted(stories, key=lambda s: (s[0].item.id, s[0].passage.index)):
-        if primary.passage.style == "report":
-            out.append(Unit([primary], list(others)))
-            continue
-        key = (primary.item.id, primary.section.name)
-        unit = by_item_section.get(key)
-        if unit is None:
-            unit = by_item_section[key] = Unit([primary], list(others))
-            out.append(unit)
-        else:
-            unit.primaries.append(primary)
-            unit.others.extend(others)
-    return out

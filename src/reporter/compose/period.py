@@ -21,7 +21,7 @@ from reporter.models import Item, Passage, Period
 
 
 @dataclass(frozen=True, slots=True)
-class Placement:
+class Timing:
     """When a passage happened for the report's purposes, and how that was decided."""
 
     day: date  # the day (or first day of the month) the passage counts for
@@ -36,20 +36,20 @@ def month_before(day: date) -> date:
     return date(index // 12, index % 12 + 1, 1)
 
 
-def place(passage: Passage, item: Item) -> Placement:
+def timing(passage: Passage, item: Item) -> Timing:
     """Decide which day a passage counts for (see the module's rule)."""
     attribution = passage.attribution
     if attribution.date is not None:
         precision = "day" if attribution.date_precision in (None, "day") else "month"
         day = attribution.date if precision == "day" else attribution.date.replace(day=1)
-        return Placement(day, precision, "reported", True)
+        return Timing(day, precision, "reported", True)
     published = item.published.date()
     if item.date_precision == "day":
-        return Placement(published, "day", "item", False)
-    return Placement(month_before(published.replace(day=1)), "month", "digest", False)
+        return Timing(published, "day", "item", False)
+    return Timing(month_before(published.replace(day=1)), "month", "digest", False)
 
 
-def describe(placement: Placement) -> str:
+def describe(placement: Timing) -> str:
     """A short phrase for the left-out list: why a passage counts for the day it does."""
     when = f"{placement.day:%B} {placement.day.year}"
     if placement.basis == "reported":
@@ -59,6 +59,6 @@ def describe(placement: Placement) -> str:
     return f"published {placement.day.isoformat()}"
 
 
-def in_period(placement: Placement, period: Period) -> bool:
+def in_period(placement: Timing, period: Period) -> bool:
     """Whether a placed passage falls within the period."""
     return period.contains(placement.day)

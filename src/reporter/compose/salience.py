@@ -12,8 +12,8 @@ from collections import Counter
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 
-from reporter.compose.sentences import word_count, words
-from reporter.models import Item, Passage, Section, Span
+from reporter.compose.sentences import is_cut, is_furniture, span_text, word_count, words
+from reporter.models import Passage, Section, Span
 
 MIN_WORDS = 60
 MAX_WORDS = 140
@@ -152,6 +152,7 @@ class Scored:
     """One sentence with its salience and the parts it is made of (kept for `reporter analyze`)."""
 
     span: Span
+    text: str
     words: int
     score: float
     centrality: float
@@ -171,12 +172,15 @@ def _cosine(a: Counter[str], b: Counter[str], norms: tuple[float, float]) -> flo
     return sum(v * large.get(k, 0) for k, v in small.items()) / (norms[0] * norms[1])
 
 
-def _usable(text: str, n_words: int) -> bool:
-    """Whether a sentence can stand in a paragraph: not a table row, bullet, caption or heading."""
+def usable(text: str, n_words: int) -> bool:
+    """Whether a sentence can stand in a paragraph: whole (not cut off by the feed), not a table row,
+    bullet, caption, heading or feed furniture."""
     head = text.lstrip()
     if head.startswith(("|", "-", "•", "*", "#")) or text.count("|") >= 2:
         return False
-    return n_words >= 5 and text.rstrip()[-1:] in ".!?”’\"')…"
+    if is_cut(text) or is_furniture(text):
+        return False
+    return n_words >= 5 and text.rstrip()[-1:] in ".!?”’\"')"
 
 
 # Openers that lean on the sentence before them: out of context they make a paragraph read oddly.
@@ -208,10 +212,10 @@ def _relevance(span: Span, passage: Passage, section: Section | None, subject: s
 
 
 def score_sentences(
-    passage: Passage, item: Item, spans: Sequence[Span], *, section: Section | None, subject: str
+    passage: Passage, spans: Sequence[Span], *, section: Section | None, subject: str
 ) -> list[Scored]:
     """Score every sentence of a passage: centrality among its sentences, position, relevance."""
-    texts = [item.text[s.start : s.end] for s in spans]
+    texts = [span_text(passage, s) for s in spans]
     bags = [_terms(t) for t in texts]
     norms = [math.sqrt(sum(v * v for v in b.values())) for b in bags]
     n = len(spans)
@@ -235,7 +239,9 @@ def score_sentences(
         if leans_on_previous(text):
             score *= LEANING_PENALTY
         n_words = word_count(text)
-        scored.append(Scored(span, n_words, score, centrality, position, relevance, _usable(text, n_words)))
+        scored.append(
+            Scored(span, text, n_words, score, centrality, position, relevance, usable(text, n_words))
+        )
     return scored
 
 
@@ -243,17 +249,22 @@ def select(
     scored: Sequence[Scored],
     *,
     taken: Collection[str] = (),
-    text: str = "",
     min_words: int = MIN_WORDS,
     max_words: int = MAX_WORDS,
-) -> list[Span]:
-    """The best sentences, whole, up to `max_words` (at least one), returned in source order.
+) -> list[Scored]:
+    """The best whole sentences, up to `max_words` (at least one), returned in source order.
 
     Sentences whose text is already in the report (`taken`) are skipped, so no sentence appears twice.
+    Only usable sentences are chosen: none cut off by the feed; an empty list when there are none.
     """
-    candidates = [s for s in scored if s.usable and text[s.span.start : s.span.end] not in taken]
+    candidates = [s for s in scored if s.usable and s.text not in taken]
     if not candidates:
-        candidates = [s for s in scored if text[s.span.start : s.span.end] not in taken and s.words]
+        # Short lines or lines without a full stop may still be whole; a cut-off sentence never is.
+        candidates = [
+            s
+            for s in scored
+            if s.words and s.text not in taken and not is_cut(s.text) and not is_furniture(s.text)
+        ]
     chosen: list[Scored] = []
     total = 0
     for s in sorted(candidates, key=lambda s: (-s.score, s.span.start)):
@@ -265,9 +276,9 @@ def select(
         total += s.words
         if total >= (min_words + max_words) // 2:
             break
-    spans = sorted((s.span for s in chosen), key=lambda sp: sp.start)
+    ordered = sorted(chosen, key=lambda s: s.span.start)
     # A paragraph should not open on "Indeed, ..." or "Meanwhile, ...": drop such an opener when
     # other sentences remain to carry the paragraph.
-    while len(spans) > 1 and leans_on_previous(text[spans[0].start : spans[0].end]):
-        spans.pop(0)
-    return spans
+    while len(ordered) > 1 and leans_on_previous(ordered[0].text):
+        ordered.pop(0)
+    return ordered

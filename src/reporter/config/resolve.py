@@ -84,7 +84,12 @@ def resolve(parsed: FileModel, config_path: Path, env: Mapping[str, str]) -> Con
             subject_name=gazetteer.name(r.subject),
             title=r.title,
             sections=tuple(
-                Section(name=sec.name, members=tuple(sec.members), overview=sec.name == OVERVIEW)
+                Section(
+                    name=sec.name,
+                    members=tuple(sec.members),
+                    overview=sec.name == OVERVIEW,
+                    max_paragraphs=sec.max_paragraphs,
+                )
                 for sec in r.sections
             ),
             feeds=tuple(f.name for f in parsed.feeds) if r.feeds == "all" else tuple(r.feeds),
@@ -104,6 +109,7 @@ def resolve(parsed: FileModel, config_path: Path, env: Mapping[str, str]) -> Con
                 exclude=tuple(r.relevance.exclude),
                 min_mentions=r.relevance.min_mentions,
             ),
+            max_paragraphs=r.max_paragraphs,
         )
         for r in parsed.reports
     )

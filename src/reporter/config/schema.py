@@ -231,6 +231,9 @@ class SectionModel(_Model):
 
     name: str = key(..., f"The heading; the section named `{OVERVIEW}` gathers the subject's own policy.")
     members: list[str] = key([], "Gazetteer codes (ISO 3166 countries, or groups such as ASEAN, EU).")
+    max_paragraphs: int | None = key(
+        None, "At most this many paragraphs in the section; its next stories are listed as headlines.", ge=0
+    )
 
 
 class ScheduleModel(_Model):
@@ -298,6 +301,11 @@ class ReportModel(_Model):
     send_empty: bool = key(False, "Mail a report that found nothing (default: skip it).")
     relevance: RelevanceModel = key(
         RelevanceModel(), "What counts as the subject's foreign relations: include and exclude terms."
+    )
+    max_paragraphs: int = key(
+        45,
+        "The paragraph budget: one paragraph per story, best first; the rest are listed as headlines.",
+        ge=0,
     )
 
 

@@ -14,9 +14,17 @@ from reporter.deliver.load import load_report
 from reporter.deliver.message import EmailBuilder, Recipient
 from reporter.deliver.outbox import DeliveryResult, RetryPolicy, run_outbox
 from reporter.deliver.tokens import check_secret
-from reporter.deliver.transport import DirectoryTransport, SmtpTransport, Transport
+from reporter.deliver.transport import (
+    DirectoryTransport,
+    PermanentFailure,
+    SmtpTransport,
+    TemporaryFailure,
+    Transport,
+    TransportError,
+)
 from reporter.errors import DeliveryError
 from reporter.models import Period, Report
+from reporter.progress import NO_PROGRESS, Progress
 from reporter.store import Store
 from reporter.store.builds import DONE, RUNNING
 from reporter.store.deliveries import SENT, DeliveryRepo
@@ -56,6 +64,7 @@ def deliver(
     transport: Transport | None = None,
     policy: RetryPolicy | None = None,
     only: Collection[int] | None = None,
+    progress: Progress = NO_PROGRESS,
 ) -> DeliveryResult:
     """Mail one build of a report to each active subscriber who has not had it.
 
@@ -85,16 +94,46 @@ def deliver(
         return _dry_run(build_id, recipients, builder, outbox, DirectoryTransport(dry_run_dir))
     if not recipients:
         log.info("%s has no subscribers", report.spec.slug)
-    return run_outbox(
-        build_id=build_id,
-        recipients=recipients,
-        builder=builder,
-        transport=transport or SmtpTransport(smtp),
-        outbox=outbox,
-        policy=policy or policy_for(smtp),
-        retry_unknown=retry_unknown,
-        only=None if only is None else set(only),
-    )
+    done = outbox.subscribers_with(build_id, [SENT])
+    progress.begin("sending", sum(r.subscriber_id not in done for r in recipients), "messages")
+    try:
+        return run_outbox(
+            build_id=build_id,
+            recipients=recipients,
+            builder=builder,
+            transport=_Told(transport or SmtpTransport(smtp), progress),
+            outbox=outbox,
+            policy=policy or policy_for(smtp),
+            retry_unknown=retry_unknown,
+            only=None if only is None else set(only),
+        )
+    finally:
+        progress.end("sending")
+
+
+class _Told:
+    """A transport that tells `progress` of each message: sent, deferred (to retry) or failed."""
+
+    def __init__(self, inner: Transport, progress: Progress) -> None:
+        self.inner, self.progress = inner, progress
+
+    def connect(self) -> None:
+        self.inner.connect()
+
+    def send(self, sender: str, recipient: str, data: bytes, *, label: str = "") -> None:
+        try:
+            self.inner.send(sender, recipient, data, label=label)
+        except (TemporaryFailure, TransportError) as exc:
+            later = isinstance(exc, TemporaryFailure) or exc.retryable
+            self.progress.step("sending", "deferred" if later else "failed", f"{recipient}: {exc}")
+            raise
+        except PermanentFailure as exc:
+            self.progress.step("sending", "failed", f"{recipient}: {exc}")
+            raise
+        self.progress.step("sending", "sent", f"{recipient}: sent")
+
+    def close(self) -> None:
+        self.inner.close()
 
 
 def _dry_run(
@@ -142,6 +181,7 @@ def send_built(
     dry_run_dir: Path | None = None,
     retry_unknown: bool = False,
     only: Collection[int] | None = None,
+    progress: Progress = NO_PROGRESS,
 ) -> DeliveryResult:
     """Deliver one build with the project's SMTP settings, recorded in the run history as a `send`.
 
@@ -163,6 +203,7 @@ def send_built(
             dry_run_dir=dry_run_dir,
             retry_unknown=retry_unknown,
             only=only,
+            progress=progress,
         )
 
     if dry_run_dir is not None:  # a dry run changes nothing, the run history included
@@ -183,6 +224,7 @@ def send_report(
     now: datetime | None = None,
     store: Store | None = None,
     only: Collection[int] | None = None,
+    progress: Progress = NO_PROGRESS,
 ) -> DeliveryResult:
     """`reporter send`: mail the finished build of a period built earlier, read back from its JSON file.
 
@@ -215,6 +257,7 @@ def send_report(
             dry_run_dir=dry_run_dir,
             retry_unknown=retry_unknown,
             only=only,
+            progress=progress,
         )
     finally:
         if owned:

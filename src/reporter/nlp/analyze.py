@@ -17,7 +17,7 @@ from reporter.models import Analysis, Attribution, Item, ReportSpec, Span
 from reporter.nlp import model as nlp_model
 from reporter.nlp.attribution import find_citation, split_names
 from reporter.nlp.dates import anchor_for, find_dates, uses_context
-from reporter.nlp.mentions import GAZ_LABEL, RawMention, doc_mentions, mark_lists
+from reporter.nlp.mentions import GAZ_LABEL, RawMention, doc_mentions, mark_lists, mark_yardsticks
 from reporter.nlp.outlets import Outlets
 from reporter.nlp.passages import Group, body_blocks, group_by_headings, split_blocks
 from reporter.nlp.placing import Placer
@@ -111,8 +111,11 @@ class Analyzer:
             texts = [item.text[:MAX_CHARS] for item in batch]
             for item, doc in zip(batch, self._nlp.pipe(texts, batch_size=8), strict=True):
                 sentences = [(s.start_char, s.end_char) for s in doc.sents]
-                mentions = mark_lists(doc_mentions(doc, self._lookup if self._gazetteer else None), doc.text)
-                out.append(self._record(item, sentences, mentions, self._title_mentions(item.title)))
+                found = doc_mentions(doc, self._lookup if self._gazetteer else None)
+                mentions = mark_yardsticks(mark_lists(found, doc.text), doc.text)
+                # A headline's lists and comparisons weigh as the body's do ("S Korea, U.S. and Japan ...").
+                title = mark_yardsticks(mark_lists(self._title_mentions(item.title), item.title), item.title)
+                out.append(self._record(item, sentences, mentions, title))
         return out
 
     def _title_mentions(self, title: str) -> list[RawMention]:

@@ -27,6 +27,16 @@ GRAMMATICAL_SUBJECT_WEIGHT = 1.5
 BILATERAL_WEIGHT = 2.0  # hyphenated with the subject: "Japan-ASEAN summit", "US-Japan alliance"
 LIST_WEIGHT = 0.5  # one of three or more places listed together ("the US, China, the EU and Australia")
 LIST_MIN = 3
+YARDSTICK_WEIGHT = 0.3  # a place named only to compare with ("overtake Japan", "after China, Russia bans")
+# Words just before a place that make it a yardstick, not an actor or the one acted on.
+_YARDSTICK = re.compile(
+    r"(?:\bthan|\bsuch as|\blike|\bunlike|\boutpac\w*|\bovertak\w*|\bovertook|\bsurpass\w*|\bahead of|"
+    r"\bbehind)\s+(?:the\s+)?\Z",
+    re.IGNORECASE,
+)
+# "After China, Russia bans ...": a clause-opening "after X," names who went first, not the actor.
+_OPENING_AFTER = re.compile(r"(?:^|[.!?]\s+)(?:After|Following)\s+(?:the\s+)?\Z")
+_BEFORE = 24  # characters looked at before a mention
 _JOINERS = {"-", "–", "—", "/"}
 _LIST_GAP = re.compile(r"^[\s,;]*(?:(?:and|or|as well as|nor|plus)\s+)?(?:the\s+)?$")
 
@@ -44,6 +54,7 @@ class RawMention:
     listed: bool = False  # one item of an enumeration of places
     bilateral: bool = False  # joined to the report's subject: "Japan-Philippines", "Sino-Japanese"
     actor: bool = False  # itself its clause's subject ("China arrested", "a U.S. Marine was"), no possessor
+    yardstick: bool = False  # only a point of comparison: "more than Japan", "after China"
 
 
 def mark_bilateral(mentions: list[RawMention], text: str, subject: str) -> list[RawMention]:
@@ -78,6 +89,20 @@ def mark_lists(mentions: list[RawMention], text: str) -> list[RawMention]:
         run = [i]
     close()
     return out
+
+
+def mark_yardsticks(mentions: list[RawMention], text: str) -> list[RawMention]:
+    """Mark places named only as a point of comparison ("faster than Japan", "After China, Russia ...")."""
+    return [replace(m, yardstick=True) if _is_yardstick(m, text) else m for m in mentions]
+
+
+def _is_yardstick(m: RawMention, text: str) -> bool:
+    before = text[max(0, m.start - _BEFORE) : m.start]
+    if _YARDSTICK.search(before):
+        return True
+    return bool(_OPENING_AFTER.search(text[: m.start][-_BEFORE:])) and text[m.end : m.end + 3].startswith(
+        (",", "'s,", "’s,")
+    )
 
 
 def _is_grammatical_subject(ent: Any) -> bool:
@@ -145,6 +170,8 @@ def weigh(raw: RawMention, *, position: str = "mention", base: float | None = No
         role = "title"
     if raw.bilateral:
         weight *= BILATERAL_WEIGHT
+    if raw.yardstick:
+        weight *= YARDSTICK_WEIGHT
     if raw.listed:
         weight *= LIST_WEIGHT
     elif raw.grammatical_subject:
@@ -161,4 +188,5 @@ def weigh(raw: RawMention, *, position: str = "mention", base: float | None = No
         kind=raw.kind,
         actor=raw.actor,
         listed=raw.listed,
+        yardstick=raw.yardstick,
     )

@@ -23,7 +23,6 @@ words, matched against the topic vocabularies of data/topics.yaml, plus the repo
 
 from __future__ import annotations
 
-import re
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import replace
@@ -49,13 +48,6 @@ RULES = (EXCLUDED, NOT_NAMED, TOO_FEW, YARDSTICK, OFF_TOPIC, RELATIONS, STATE_AC
 
 # Roles in which a counterpart is its state: "Beijing protested", "the Kremlin", "Xi".
 STATE_ROLES = ("metonym", "person")
-# Words just before the subject that make it a yardstick, not an actor: "overtake Japan", "than Japan".
-_YARDSTICK = re.compile(
-    r"(?:\bthan|\bsuch as|\blike|\bunlike|\boutpac\w*|\bovertak\w*|\bsurpass\w*|\bahead of|\bbehind|"
-    r"\bovertook|\bbeat(?:ing|s)?|\bafter)\s+(?:the\s+)?\Z",
-    re.IGNORECASE,
-)
-_BEFORE = 24  # characters looked at before a mention
 
 
 class RelevanceRules:
@@ -128,7 +120,8 @@ class RelevanceRules:
         if not own and not implied:
             why = f"out: {name} is not named in this passage"
             return Relevance(False, NOT_NAMED, why, counterparts=counterparts)
-        if own and all(m.listed or self._yardstick(m, item) for m in own):
+        # A headline's list still puts the subject in the news; the body's list names it in passing.
+        if own and all(m.yardstick or (m.listed and m.role != "title") for m in own):
             why = f"out: {name} is named only as a comparison or one of a list"
             return Relevance(False, YARDSTICK, why, counterparts=counterparts)
         if own and len(own) < spec.relevance.min_mentions and not implied:
@@ -189,13 +182,6 @@ class RelevanceRules:
             if m.code != self.spec.subject and self.smap.section_for(m.code) is not None:
                 weight[m.code] += m.weight
         return sorted(weight, key=lambda c: (-weight[c], c))
-
-    def _yardstick(self, mention: CountryMention, item: Item) -> bool:
-        """Is this mention of the subject only a point of comparison ("outpace Japan", "than Japan")?"""
-        source = item.title if mention.role == "title" else item.text
-        if not 0 <= mention.start <= len(source):
-            return False
-        return bool(_YARDSTICK.search(source[max(0, mention.start - _BEFORE) : mention.start]))
 
 
 def _list(terms: Iterable[str], limit: int = 4) -> str:

@@ -16,6 +16,7 @@ DOMINANT_RATIO = (
     1.5  # a top section this many times the runner-up is the passage's topic, however many others
 )
 SIGNIFICANT = 1.0  # a section "in play" has at least this weight
+IN_PLAY_SHARE = 0.6  # ... and at least this share of the top section's weight
 OWN_POLICY_RATIO = 3.0  # subject weight this many times the partners' → the subject's own policy
 
 
@@ -110,6 +111,7 @@ def place(
 ) -> Placement:
     """Score the sections for one passage's mentions and pick the primary one."""
     scores: dict[str, float] = defaultdict(float)
+    first_seen: dict[str, int] = {}
     by_code: dict[str, float] = defaultdict(float)
     subject_weight = 0.0
     unmapped: set[str] = set()
@@ -123,10 +125,13 @@ def place(
             continue
         scores[section] += m.weight
         by_code[m.code] += m.weight
+        first_seen.setdefault(section, len(first_seen))
     own = dict(scores)
     for section, weight in (prior or {}).items():
         scores[section] += weight
-    ranked = sorted(scores.items(), key=lambda kv: (-kv[1], kv[0]))
+        first_seen.setdefault(section, len(first_seen))
+    # Ties go to the section named first: a headline names the party it is about before the others.
+    ranked = sorted(scores.items(), key=lambda kv: (-kv[1], first_seen[kv[0]]))
     total = sum(scores.values())
     reasons: list[str] = []
     label = names or (lambda c: c)
@@ -145,7 +150,10 @@ def place(
         return Placement(overview, 0.5 if subject_weight else 0.0, (), relevant, tuple(reasons))
     top_section, top = ranked[0]
     share_needed = SPEECH_SHARE if own_statement else MANY_PARTNERS_SHARE
-    in_play = [s for s, w in ranked if w >= SIGNIFICANT]
+    # In play: a section with real weight of its own, not one named in passing beside the main parties;
+    # the subject's own speech touches each partner in passing, so there any significant one counts.
+    floor = SIGNIFICANT if own_statement else max(SIGNIFICANT, IN_PLAY_SHARE * top)
+    in_play = [s for s, w in ranked if w >= floor]
     own_total = sum(own.values())
     if top_section != overview and own_total and subject_weight >= OWN_POLICY_RATIO * own_total and top < 2:
         reasons.append(f"{overview}: mostly the subject's own policy, partners only in passing")

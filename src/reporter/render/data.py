@@ -6,7 +6,7 @@ import json
 from datetime import date, datetime
 from typing import Any
 
-from reporter.models import Decision, Paragraph, Report
+from reporter.models import Decision, Headline, Paragraph, Report, Story
 
 FORMAT_VERSION = 1
 
@@ -20,7 +20,8 @@ def _paragraph(p: Paragraph) -> dict[str, Any]:
         "anchor": p.anchor,
         "lead": p.lead,
         "sentences": [
-            {"text": s.text, "item_id": s.item_id, "start": s.start, "end": s.end} for s in p.sentences
+            {"text": s.text, "item_id": s.item_id, "start": s.start, "end": s.end, "part": s.part}
+            for s in p.sentences
         ],
         "item_id": p.item_id,
         "outlet": p.outlet,
@@ -30,6 +31,42 @@ def _paragraph(p: Paragraph) -> dict[str, Any]:
         "title": p.title,
         "also_reported_by": list(p.also_reported_by),
         "source_numbers": list(p.source_numbers),
+        "story": p.story,
+        "quoted": p.quoted,
+    }
+
+
+def _headline(h: Headline) -> dict[str, Any]:
+    return {
+        "story": h.story,
+        "title": h.title,
+        "url": h.url,
+        "outlet": h.outlet,
+        "date": _day(h.day),
+        "other_outlets": h.others,
+    }
+
+
+def _story(s: Story) -> dict[str, Any]:
+    return {
+        "id": s.id,
+        "rank": s.rank,
+        "score": s.score,
+        "section": s.section,
+        "placement": s.placement,
+        "outlets": list(s.outlets),
+        "days": [_day(d) for d in s.days],
+        "tellings": [
+            {
+                "item_id": t.item_id,
+                "passage": t.passage_index,
+                "outlet": t.outlet,
+                "date": _day(t.day),
+                "title": t.title,
+                "url": t.url,
+            }
+            for t in s.tellings
+        ],
     }
 
 
@@ -68,7 +105,12 @@ def report_data(report: Report) -> dict[str, Any]:
         "empty": report.is_empty,
         "overview": list(report.overview),
         "sections": [
-            {"name": s.name, "anchor": s.anchor, "paragraphs": [_paragraph(p) for p in s.paragraphs]}
+            {
+                "name": s.name,
+                "anchor": s.anchor,
+                "paragraphs": [_paragraph(p) for p in s.paragraphs],
+                "also": [_headline(h) for h in s.also],
+            }
             for s in report.sections
         ],
         "sources": [
@@ -89,10 +131,12 @@ def report_data(report: Report) -> dict[str, Any]:
             for x in report.left_out
         ],
         "problems": list(report.problems),
+        "source_count": report.source_count,
         "coverage": [
             {"section": name, "items": items, "items_last_period": last}
             for name, items, last in report.coverage
         ],
+        "stories": [_story(s) for s in report.stories],
         "decisions": [_decision(d) for d in report.decisions],
     }
 

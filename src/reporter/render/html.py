@@ -16,7 +16,7 @@ REPORT_TEMPLATE = "report.html.j2"
 
 def render_html(report: Report, *, templates_dir: Path | None = None) -> str:
     """The report as a full standalone HTML5 page, ready to publish and to print with WeasyPrint."""
-    env = environment(templates_dir)
+    env = environment(templates_dir, typographic=True)
     view = build_view(report)
     return render_template(env, REPORT_TEMPLATE, view)
 

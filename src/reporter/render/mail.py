@@ -28,8 +28,8 @@ def render_email(
     `attached` says whether the PDF travels with the message (else the body points at the links).
     """
     view = build_view(report, links=links)
-    env = environment(templates_dir)
-    text_env = environment(templates_dir)
+    env = environment(templates_dir, typographic=True)
+    text_env = environment(templates_dir, typographic=True)
     text_env.autoescape = False  # plain text: nothing to escape, and &amp; would be wrong
     try:
         text = text_env.get_template(TEXT_TEMPLATE).render(r=view, attached=attached)

@@ -24,8 +24,14 @@ def template_dirs(templates_dir: Path | None) -> list[Path]:
     return [*(d for d in dirs if d.is_dir()), packaged_templates_dir()]
 
 
-def environment(templates_dir: Path | None = None) -> jinja2.Environment:
-    """A Jinja2 environment with autoescape on for every template, however it is named."""
+def environment(templates_dir: Path | None = None, *, typographic: bool = False) -> jinja2.Environment:
+    """A Jinja2 environment with autoescape on for every template, however it is named.
+
+    `typographic`: text output gets typographic quotes and apostrophes (reports and mail; not the web
+    app's forms, whose values must round-trip as typed).
+    """
+    from reporter.render.typography import finalize, keep_parenthesis_together
+
     loader = jinja2.ChoiceLoader([jinja2.FileSystemLoader(str(d)) for d in template_dirs(templates_dir)])
     env = jinja2.Environment(
         loader=loader,
@@ -34,7 +40,9 @@ def environment(templates_dir: Path | None = None) -> jinja2.Environment:
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
+        finalize=finalize if typographic else None,
     )
+    env.filters["keep_parenthesis_together"] = keep_parenthesis_together
     return env
 
 

@@ -38,6 +38,12 @@ def render_markdown(report: Report) -> str:
             out += [f"{md_escape(p.lead)} {md_escape(p.body)}{cites}", ""]
             if p.also_reported_by:
                 out += [f"*Also reported by {md_escape(p.also_reported_by)}.*", ""]
+        if section.also:
+            out += ["### Also this month", ""]
+            for h in section.also:
+                title = f"[{md_escape(h.title)}](<{h.url}>)" if h.url else md_escape(h.title)
+                out.append(f"- {title} ({md_escape(h.credit)})")
+            out.append("")
     if view.coverage:
         out += ["## Coverage at a glance", "", "| Section | Items | Change |", "|---|---:|---:|"]
         out += [f"| {md_escape(name)} | {items} | {change} |" for name, items, change in view.coverage]
@@ -53,19 +59,6 @@ def render_markdown(report: Report) -> str:
             link = f" <{url.replace('<', '%3C').replace('>', '%3E')}>" if url else ""
             out += [f'{s.number}. <a id="source-{s.number}"></a>{md_escape(text)}.{link}']
         out.append("")
-    if view.problems:
-        out += ["## About this report", "", "Some sources could not be read for this period:", ""]
-        out += [f"- {md_escape(p)}" for p in view.problems]
-        out.append("")
-    if view.left_out:
-        out += [
-            "## Items left out",
-            "",
-            md_escape(f"{len(view.left_out)} items: {view.left_out_summary}"),
-            "",
-        ]
-        for x in view.left_out:
-            detail = f" ({x.detail})" if x.detail else ""
-            out.append(f"- **{md_escape(x.reason)}**: {md_escape(x.title + detail)}")
-        out.append("")
+    if view.unread:
+        out += ["## About this report", "", md_escape(view.unread), ""]
     return "\n".join(out).rstrip() + "\n"

@@ -8,12 +8,12 @@ from datetime import date, datetime
 
 from markupsafe import Markup
 
-from reporter.models import Paragraph, Report
+from reporter.models import Headline, Paragraph, Report
 from reporter.render.chart import change_label, coverage_svg
 from reporter.render.clean import html_id, plain, safe_url
 
 PAGE_SIZES = frozenset({"A3", "A4", "A5", "B4", "B5", "LETTER", "LEGAL", "LEDGER"})
-OVERVIEW = "overview"
+OVERVIEW = "overview"  # the anchor of the overview's own heading, when no section is the Overview
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,6 +37,15 @@ class ParagraphView:
 
 
 @dataclass(frozen=True, slots=True)
+class HeadlineView:
+    """One line of "Also this month": the headline, linked, and who told it when."""
+
+    title: str
+    url: str | None
+    credit: str  # "Japan Today, October 17; also 2 other outlets"
+
+
+@dataclass(frozen=True, slots=True)
 class SectionView:
     """One non-empty section of the report."""
 
@@ -44,6 +53,7 @@ class SectionView:
     anchor: str
     paragraphs: tuple[ParagraphView, ...]
     overview: tuple[str, ...] = ()  # the report's overview sentences, when this is the Overview section
+    also: tuple[HeadlineView, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,15 +67,6 @@ class SourceView:
     author: str
     date: str
     url: str | None
-
-
-@dataclass(frozen=True, slots=True)
-class LeftOutView:
-    """An item left out of the report, and why."""
-
-    title: str
-    reason: str
-    detail: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,9 +88,7 @@ class ReportView:
     overview: tuple[str, ...]  # shown under its own heading unless a section is called Overview
     sections: tuple[SectionView, ...]
     sources: tuple[SourceView, ...]
-    left_out: tuple[LeftOutView, ...]
-    left_out_summary: str
-    problems: tuple[str, ...]
+    unread: str  # "3 of 14 sources could not be read this month.", or "" (the details stay in the JSON)
     chart: Markup
     coverage: tuple[tuple[str, int, str], ...]
     has_previous: bool
@@ -113,6 +112,30 @@ def page_size(value: str) -> str:
     return name.upper() if name.upper().startswith(("A", "B")) else name.lower()
 
 
+def _headline(h: Headline) -> HeadlineView:
+    credit = plain(h.outlet) or "Unattributed"
+    if h.day is not None:
+        credit += f", {h.day:%B} {h.day.day}"
+    if h.others:
+        credit += f"; also {h.others} other outlet{'s' if h.others != 1 else ''}"
+    return HeadlineView(plain(h.title), safe_url(h.url), credit)
+
+
+def unread_sentence(report: Report) -> str:
+    """'3 of 14 sources could not be read this month.' — all a reader is told of failed sources."""
+    failed = len(report.problems)
+    if not failed:
+        return ""
+    months = (report.period.end.year * 12 + report.period.end.month) - (
+        report.period.start.year * 12 + report.period.start.month
+    )
+    when = "this month" if months == 1 else "this period"
+    total = max(report.source_count, failed) if report.source_count else 0
+    if total:
+        return f"{failed} of {total} sources could not be read {when}."
+    return f"{failed} source{'s' if failed != 1 else ''} could not be read {when}."
+
+
 def _paragraph(p: Paragraph, anchor: str, source_ids: dict[int, str]) -> ParagraphView:
     citations = tuple(SourceLink(n, source_ids[n]) for n in p.source_numbers if n in source_ids)
     return ParagraphView(
@@ -129,14 +152,14 @@ def build_view(report: Report, *, links: dict[str, str] | None = None) -> Report
     """Turn a Report into what the templates render, sanitising every field on the way."""
     source_ids = {s.number: f"source-{s.number}" for s in report.sources}
     overview = tuple(plain(s) for s in report.overview if s)
-    has_overview_section = any(s.name.strip().lower() == OVERVIEW for s in report.sections)
-    reserved = ["top", "contents", "coverage", "sources", "about", "left-out"]
+    has_overview_section = any(s.overview for s in report.sections)
+    reserved = ["top", "contents", "coverage", "sources", "about"]
     used: Counter[str] = Counter(reserved if has_overview_section else [*reserved, OVERVIEW])
     sections: list[SectionView] = []
     overview_placed = False
     for index, section in enumerate(report.sections):
-        is_overview = section.name.strip().lower() == OVERVIEW
-        if not section.paragraphs and not (is_overview and overview):
+        is_overview = section.overview
+        if not section.paragraphs and not section.also and not (is_overview and overview):
             continue
         anchor = _unique(html_id(section.anchor or section.name, f"section-{index + 1}"), used)
         paragraphs = tuple(
@@ -149,7 +172,8 @@ def build_view(report: Report, *, links: dict[str, str] | None = None) -> Report
         )
         own_overview = overview if is_overview and not overview_placed else ()
         overview_placed = overview_placed or bool(own_overview)
-        sections.append(SectionView(plain(section.name), anchor, paragraphs, own_overview))
+        also = tuple(_headline(h) for h in section.also)
+        sections.append(SectionView(plain(section.name), anchor, paragraphs, own_overview, also))
     sources = tuple(
         SourceView(
             number=s.number,
@@ -162,9 +186,6 @@ def build_view(report: Report, *, links: dict[str, str] | None = None) -> Report
         )
         for s in report.sources
     )
-    left_out = tuple(LeftOutView(plain(x.title), plain(x.reason), plain(x.detail)) for x in report.left_out)
-    reasons = Counter(x.reason for x in left_out)
-    left_out_summary = ", ".join(f"{n} {reason}" for reason, n in reasons.most_common())
     spec = report.spec
     count = sum(len(s.paragraphs) for s in sections)
     description = (
@@ -190,9 +211,7 @@ def build_view(report: Report, *, links: dict[str, str] | None = None) -> Report
         overview=() if overview_placed else overview,
         sections=tuple(sections),
         sources=sources,
-        left_out=left_out,
-        left_out_summary=left_out_summary,
-        problems=tuple(plain(p) for p in report.problems),
+        unread=unread_sentence(report),
         chart=coverage_svg(report.coverage, title=f"Items per section, {report.period.label}"),
         has_previous=any(last is not None for _, _, last in report.coverage),
         coverage=tuple(

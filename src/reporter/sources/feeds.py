@@ -58,7 +58,7 @@ def ingest_feeds(
     store: Store,
     user_agent: str,
     now: datetime,
-    progress: Callable[[str], None] | None = None,
+    progress: Callable[[SourceResult], None] | None = None,
     policy: FetchPolicy | None = None,
     bound: float | None = None,
 ) -> list[SourceResult]:
@@ -80,7 +80,7 @@ def ingest_feeds(
         for warning in result.warnings:
             log.info("%s: %s", feed.name, warning)
         if progress is not None:
-            progress(feed.name)
+            progress(result)
 
     def fail(feed: FeedSpec, exc: FeedError) -> None:
         states[feed.name] = _failed_state(states[feed.name], exc, now)

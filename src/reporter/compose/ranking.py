@@ -1,0 +1,106 @@
+"""Rank the period's stories and spend the report's paragraph budget on the best of them.
+
+A story's score adds three things an analyst weighs:
+
+- breadth: how many distinct outlets told it (the strongest sign that it mattered);
+- persistence: how many days it was told on, beyond the first, at half weight;
+- prominence, up to 2: the subject named in a headline (0.5), the section's counterpart named in a
+  headline (0.5), and how surely the analyzer placed it in its section (its confidence, 0 to 1).
+
+Stories are taken best first: each gets a paragraph while the report's budget (`max_paragraphs`,
+default 45) and its section's cap (`sections[].max_paragraphs`) allow; the next ones become a short
+"Also this month" list of linked headlines in their section (at most `ALSO_PER_SECTION`), and the rest
+are left out, counted in the JSON but not shown.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+from reporter.compose.paragraphs import Unit
+from reporter.models import ReportSpec, Section
+
+ALSO_PER_SECTION = 8
+PARAGRAPH, ALSO, LEFT_OUT = "paragraph", "also", "left out"
+
+
+@dataclass(slots=True)
+class Ranked:
+    """A story on its way through composition: its tellings, section, score and place in the report."""
+
+    id: str
+    section: Section
+    tellings: list[Unit]  # earliest first
+    score: float = 0.0
+    rank: int = 0
+    placement: str = LEFT_OUT
+
+
+def section_of(tellings: Sequence[Unit]) -> Section:
+    """The section most of the story's tellings were placed in; ties go to the surer placement."""
+    votes: Counter[str] = Counter()
+    sure: dict[str, float] = {}
+    by_name: dict[str, Section] = {}
+    for u in tellings:
+        name = u.head.section.name
+        votes[name] += 1
+        sure[name] = sure.get(name, 0.0) + max(c.passage.confidence for c in u.primaries)
+        by_name[name] = u.head.section
+    best = max(votes, key=lambda n: (votes[n], sure[n]))
+    return by_name[best]
+
+
+def _outlet(u: Unit) -> str:
+    a = u.head.passage.attribution
+    return (a.outlet if u.head.passage.style != "report" else u.item.outlet) or f"unknown:{u.item.id}"
+
+
+def score(story: Ranked, subject: str) -> float:
+    """Breadth + half the days beyond the first + prominence (see the module's rule)."""
+    breadth = len({_outlet(u) for u in story.tellings})
+    days = {u.head.timing.day for u in story.tellings}
+    members = set(story.section.members)
+    titles = [
+        m for u in story.tellings for c in u.primaries for m in c.passage.countries if m.role == "title"
+    ]
+    prominence = (
+        0.5 * any(m.code == subject for m in titles)
+        + 0.5 * any(m.code in members for m in titles)
+        + max(c.passage.confidence for u in story.tellings for c in u.primaries)
+    )
+    return breadth + 0.5 * (len(days) - 1) + min(prominence, 2.0)
+
+
+def rank(stories: Sequence[Ranked], spec: ReportSpec) -> list[Ranked]:
+    """Score and rank every story; returned best first (ties: the earlier story first)."""
+    for story in stories:
+        story.score = round(score(story, spec.subject), 3)
+    ordered = sorted(stories, key=lambda s: (-s.score, s.tellings[0].order_key()))
+    for n, story in enumerate(ordered, start=1):
+        story.rank = n
+    return ordered
+
+
+def allot(ordered: Sequence[Ranked], spec: ReportSpec, write: Callable[[Ranked], bool]) -> None:
+    """Give paragraphs to the best stories within the budget and caps, then "Also this month" lines.
+
+    `write` makes a story's paragraph and says whether it could (it cannot when all its sentences
+    are already in the report); a story that could not be written takes no budget.
+    """
+    budget = spec.max_paragraphs
+    per_section: Counter[str] = Counter()
+    also: Counter[str] = Counter()
+    for story in ordered:
+        name = story.section.name
+        cap = story.section.max_paragraphs
+        if budget > 0 and (cap is None or per_section[name] < cap) and write(story):
+            story.placement = PARAGRAPH
+            per_section[name] += 1
+            budget -= 1
+        elif also[name] < ALSO_PER_SECTION:
+            story.placement = ALSO
+            also[name] += 1
+        else:
+            story.placement = LEFT_OUT

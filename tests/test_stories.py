@@ -1,0 +1,208 @@
+"""Stories: one event told by several outlets on several days is one story, one paragraph, one rank.
+
+A month of feeds tells the same event many times: a wire copy reprinted, the same news in other words
+the next day. The report gives each story one paragraph, led by its best-attributed telling and
+"also reported by" the others; it ranks stories by how widely and how long they were told, spends its
+paragraph budget on the best, and lists the next ones as "Also this month" headlines. A sentence the
+feed cut off ("…") is never quoted as if whole.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import UTC, date, datetime
+
+from reporter.compose import compose
+from reporter.compose.stories import Doc, clusters
+from reporter.models import Period
+from tests.compose_support import item, japan_spec, whole
+
+OCT = Period.month(2023, 10)
+LATER = datetime(2023, 11, 1, 6, tzinfo=UTC)
+
+FACEOFF = (
+    "Chinese and Japanese coast guard ships faced off in waters around the disputed Senkaku islands in the "
+    "East China Sea on Tuesday, both governments said. Tokyo said its vessels expelled the Chinese ships."
+)
+FACEOFF_RETOLD = (
+    "Japan's coast guard said its patrol boats drove Chinese coast guard vessels away from the disputed "
+    "Senkaku islands on Tuesday, while Beijing said its ships expelled a Japanese boat from the area."
+)
+SEAFOOD = (
+    "Russia suspended imports of Japanese seafood on Monday, following China in protesting the release of "
+    "treated water from the Fukushima nuclear plant. Japan called the ban unjustified."
+)
+
+
+def _doc(key: int, text: str, day: int, *, item_id: str | None = None, title: str = "") -> Doc:
+    published = datetime(2023, 10, day, 9, tzinfo=UTC)
+    return Doc(key, item_id or f"i{key}", title, text, published)
+
+
+# --- finding stories ----------------------------------------------------------------------------------
+
+
+def test_the_same_event_in_other_words_within_a_few_days_is_one_story() -> None:
+    docs = [
+        _doc(0, FACEOFF, 17, title="China, Japan say their ships faced off near disputed islands"),
+        _doc(1, FACEOFF_RETOLD, 18, title="Japan and China trade accusations over Senkaku standoff"),
+        _doc(2, SEAFOOD, 16, title="Russia suspends Japanese seafood imports after China"),
+    ]
+    assert sorted(clusters(docs, embed=None)) == [[0, 1], [2]]
+
+
+def test_a_near_copy_is_the_same_story_even_weeks_later() -> None:
+    docs = [_doc(0, FACEOFF, 1), _doc(1, FACEOFF, 28)]
+    assert clusters(docs, embed=None) == [[0, 1]]
+
+
+def test_two_passages_of_one_item_are_never_one_story() -> None:
+    docs = [_doc(0, FACEOFF, 17, item_id="same"), _doc(1, FACEOFF_RETOLD, 17, item_id="same")]
+    assert clusters(docs, embed=None) == [[0], [1]]
+
+
+# --- one paragraph per story --------------------------------------------------------------------------
+
+
+def _telling(item_id: str, text: str, day: int, outlet: str, title: str, section: str = "China"):
+    return whole(
+        item(text, item_id=item_id, outlet=outlet, published=date(2023, 10, day), title=title),
+        section=section,
+    )
+
+
+def test_a_story_told_by_three_outlets_is_one_paragraph_credited_to_one_and_also_the_others() -> None:
+    analyses = [
+        _telling(
+            "jt", FACEOFF, 17, "Japan Today", "China, Japan say their ships faced off near disputed islands"
+        ),
+        _telling(
+            "scmp", FACEOFF_RETOLD, 18, "South China Morning Post", "Coast guards face off near Senkaku"
+        ),
+        _telling("cna", FACEOFF, 18, "CNA", "China, Japan ships face off near disputed islands"),
+    ]
+    report = compose(analyses, japan_spec(), OCT, now=LATER, embed=None)
+    [section] = report.sections
+    [paragraph] = section.paragraphs
+    assert paragraph.lead.startswith("On October 17, Japan Today reported")
+    assert set(paragraph.also_reported_by) == {"South China Morning Post", "CNA"}
+    [story] = report.stories
+    assert story.outlets[0] == "Japan Today"  # in the order they told it
+    assert set(story.outlets) == {"Japan Today", "South China Morning Post", "CNA"}
+    assert story.days == (date(2023, 10, 17), date(2023, 10, 18))
+    assert paragraph.story == story.id
+    assert {d.story for d in report.decisions} == {story.id}
+
+
+def test_a_sentence_the_feed_cut_off_is_never_quoted_the_paragraph_stops_before_it() -> None:
+    teaser = (
+        "Japan and Australia agreed on Thursday to expand defense ties under their security pact. The two…"
+    )
+    report = compose(
+        [
+            _telling(
+                "jt", teaser, 19, "Japan Today", "Japan, Australia to step up defense cooperation", "China"
+            )
+        ],
+        japan_spec(),
+        OCT,
+        now=LATER,
+        embed=None,
+    )
+    [paragraph] = report.sections[0].paragraphs
+    assert (
+        paragraph.body
+        == "Japan and Australia agreed on Thursday to expand defense ties under their security pact."
+    )
+    assert paragraph.quoted == "cut"
+    assert not paragraph.body.endswith("…")
+
+
+def test_when_the_feed_cut_every_sentence_the_headline_is_quoted_instead() -> None:
+    teaser = "The government is set to bolster its maritime surveillance capabilities as China expands its…"
+    title = "Japan seeks to bolster maritime surveillance, eyeing China's presence"
+    report = compose(
+        [_telling("jt", teaser, 3, "Japan Today", title)], japan_spec(), OCT, now=LATER, embed=None
+    )
+    [paragraph] = report.sections[0].paragraphs
+    assert paragraph.quoted == "headline"
+    assert f"{paragraph.lead} {paragraph.body}" == (
+        "On October 3, Japan Today reported under the headline "
+        "“Japan seeks to bolster maritime surveillance, eyeing China's presence”."
+    )
+    [ref] = paragraph.sentences
+    assert (ref.part, title[ref.start : ref.end]) == ("title", ref.text)  # traced to the headline's offsets
+
+
+# --- ranking and the budget ---------------------------------------------------------------------------
+
+
+def _month_of_stories() -> list:
+    """Six different stories in China; the face-off told by three outlets over two days."""
+    others = [
+        ("Chinese tourists return to Tokyo sushi counters as the autumn holiday begins in earnest.", 2),
+        ("A survey found half of Japanese firms in China expect to cut their investment next year.", 13),
+        ("China formally arrested a Japanese pharmaceutical executive detained since March.", 20),
+        ("Japan named a new ambassador to China, a veteran of the foreign ministry's China desk.", 24),
+        (
+            "Nearly a million nuisance calls were made to Japan's embassy in Beijing over the water release.",
+            28,
+        ),
+    ]
+    analyses = [
+        _telling("jt", FACEOFF, 17, "Japan Today", "China, Japan say their ships faced off"),
+        _telling(
+            "scmp", FACEOFF_RETOLD, 18, "South China Morning Post", "Coast guards face off near Senkaku"
+        ),
+        _telling("cna", FACEOFF, 18, "CNA", "China, Japan ships face off"),
+    ]
+    for n, (text, day) in enumerate(others):
+        analyses.append(_telling(f"o{n}", text, day, "Japan Today", f"Story {n}"))
+    return analyses
+
+
+def test_the_widest_told_story_ranks_first_and_leads_the_overview() -> None:
+    report = compose(_month_of_stories(), japan_spec(), OCT, now=LATER, embed=None)
+    top = report.stories[0]
+    assert (top.rank, len(top.outlets)) == (1, 3)
+    assert report.overview[0].startswith(
+        "The month's top story: “China, Japan say their ships faced off” (China"
+    )
+    assert "3 outlets over 2 days" in report.overview[0]
+
+
+def test_stories_beyond_the_budget_become_also_this_month_headlines_not_paragraphs() -> None:
+    spec = replace(japan_spec(), max_paragraphs=3)
+    report = compose(_month_of_stories(), spec, OCT, now=LATER, embed=None)
+    [china] = report.sections
+    assert len(china.paragraphs) == 3
+    assert len(china.also) == 3
+    placed = {s.id: s.placement for s in report.stories}
+    assert {p.story for p in china.paragraphs} == {k for k, v in placed.items() if v == "paragraph"}
+    assert {h.story for h in china.also} == {k for k, v in placed.items() if v == "also"}
+    rows = {d.item_id: d.placement for d in report.decisions}
+    assert rows["jt"] == rows["scmp"] == rows["cna"] == "paragraph"  # the top story's tellings
+    assert sorted(rows.values()).count("also") == 3
+
+
+def test_a_section_cap_sends_its_next_stories_to_also_this_month() -> None:
+    spec = japan_spec()
+    capped = tuple(replace(s, max_paragraphs=2) if s.name == "China" else s for s in spec.sections)
+    report = compose(_month_of_stories(), replace(spec, sections=capped), OCT, now=LATER, embed=None)
+    [china] = report.sections
+    assert (len(china.paragraphs), len(china.also)) == (2, 4)
+
+
+def test_paragraphs_read_in_date_order_within_a_section_whatever_their_rank() -> None:
+    report = compose(_month_of_stories(), japan_spec(), OCT, now=LATER, embed=None)
+    days = [p.date for p in report.sections[0].paragraphs]
+    assert days == sorted(days)
+
+
+def test_the_embedding_model_loads_from_its_own_wheel_without_the_network() -> None:
+    from reporter.compose.stories import wordllama
+
+    embed = wordllama()
+    assert embed is not None
+    vectors = embed(["Japan and China coast guards faced off.", "Tokyo and Beijing ships in a standoff."])
+    assert vectors.shape[0] == 2
