@@ -321,3 +321,21 @@ def test_a_country_that_went_first_is_a_yardstick_not_the_counterpart(analyzer, 
         "Russia's food safety agency said it would suspend imports of Japanese seafood.",
     )
     assert passage.relevant and passage.section == "Russia and Ukraine", passage.scores
+
+
+# --- the gazetteer on headline shorthand -----------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("headline", "codes"),
+    [
+        ("N Korea fires missile as S Korea, Japan watch", ["KP", "KR", "JP"]),
+        ("DPRK slams ROK drills", ["KP", "KR"]),
+        ("PRC ships near Diaoyu", ["CN", "SENKAKU_ISLANDS"]),
+        ("Beijing's envoy meets Kremlin's", ["CN", "RU"]),
+        ("U.S.-Japan alliance and Japan-U.S.-ROK summit", ["US", "JP", "JP", "US", "KR"]),
+        ("Okinawa governor opposes Henoko base work", ["JP", "JP"]),
+    ],
+)
+def test_headline_shorthand_names_the_right_country(analyzer, headline, codes):
+    assert [m.code for m in analyzer._title_mentions(headline)] == codes

@@ -16,8 +16,9 @@ Matching, as the patterns implement it:
 Tokenisation, checked with `spacy.blank("en")` (spaCy 3.8): possessives split off, both "Japan's" and
 "Japan’s" give "Japan" + "'s", so "Japan" matches in both; "US-Japan" and "Japan–China" split at the dash.
 Two cases do not split and so are not matched: plurals are separate words (list "Koreans", not derive it),
-and a hyphen after an abbreviation stays inside the token ("U.S.-Japan" is one token, so neither the US nor
-Japan is found in it). Build the patterns with the tokenizer of the pipeline that will run them.
+and a hyphen after an abbreviation stays inside the token ("U.S.-Japan" is one token) unless the pipeline's
+tokenizer is given `split_abbreviation_hyphens` (the analyzer's is). Build the patterns with the tokenizer of
+the pipeline that will run them.
 """
 
 from __future__ import annotations
@@ -303,6 +304,18 @@ class Gazetteer:
             ignored.add(key)
             self._index[key] = None
         return problems
+
+
+# A hyphen between an abbreviation's last dot and a capital: "U.S.-Japan", "Japan-U.S.-ROK".
+_ABBREVIATION_HYPHEN = r"(?<=[A-Z]\.)[-–—](?=[A-Z])"
+
+
+def split_abbreviation_hyphens(nlp: Any) -> None:
+    """Split "U.S.-Japan" at the hyphen, as the tokenizer already splits "US-Japan", so both are found."""
+    current = nlp.tokenizer.infix_finditer
+    pattern = getattr(getattr(current, "__self__", None), "pattern", None)
+    combined = f"{pattern}|{_ABBREVIATION_HYPHEN}" if pattern else _ABBREVIATION_HYPHEN
+    nlp.tokenizer.infix_finditer = re.compile(combined).finditer
 
 
 def parse_ent_id(ent_id: str) -> tuple[str, str]:

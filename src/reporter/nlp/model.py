@@ -66,6 +66,9 @@ def load(model: str | None = None) -> Loaded:
         name = "blank:en"
     gazetteer = load_gazetteer()
     if gazetteer is not None:
+        from reporter.nlp.gazetteer import split_abbreviation_hyphens
+
+        split_abbreviation_hyphens(nlp)  # before the ruler: its patterns are tokenized by this tokenizer
         add_ruler(nlp, gazetteer)
     return Loaded(nlp, name, gazetteer, analyzer_version(nlp, name, gazetteer is not None))
 

@@ -32,17 +32,27 @@ class VocabularyError(ValueError):
 
 @dataclass(frozen=True, slots=True)
 class TermSet:
-    """The terms of one topic, compiled into one pattern."""
+    """The terms of one topic, compiled into two patterns: lower-case terms, and terms with capitals."""
 
     name: str  # "relations.diplomacy", "state", "off_topic.sports", or a report's "include"/"exclude"
     terms: tuple[str, ...]
-    pattern: re.Pattern[str] | None
+    folded: re.Pattern[str] | None  # the lower-case terms, run over the lower-cased text (re.I is slower)
+    cased: re.Pattern[str] | None  # the terms with a capital, run over the text as written
 
-    def find(self, text: str) -> tuple[str, ...]:
-        """The distinct terms found in `text`, in lower case, in order of first appearance."""
-        if self.pattern is None or not text:
+    def find(self, text: str, lowered: str | None = None) -> tuple[str, ...]:
+        """The distinct terms found in `text`, in lower case, in order of first appearance.
+
+        `lowered` is `text.lower()`, when the caller has it already (it looks for many topics in one text).
+        """
+        if not text:
             return ()
-        return tuple(dict.fromkeys(" ".join(m.group(0).lower().split()) for m in self.pattern.finditer(text)))
+        hits: list[tuple[int, str]] = []
+        if self.folded is not None:
+            hits.extend((m.start(), m.group(0)) for m in self.folded.finditer(lowered or text.lower()))
+        if self.cased is not None:
+            hits.extend((m.start(), m.group(0).lower()) for m in self.cased.finditer(text))
+        hits.sort()
+        return tuple(dict.fromkeys(" ".join(t.split()) for _, t in hits))
 
     @property
     def topic(self) -> str:
@@ -55,13 +65,22 @@ def compile_terms(name: str, terms: Iterable[str]) -> TermSet:
     terms = tuple(dict.fromkeys(" ".join(t.split()) for t in terms if t and t.strip()))
     bad = [t for t in terms if not _TERM.match(t)]
     if bad:
-        raise VocabularyError(
-            name, [f"{t!r} is not a term (words, each with an optional * at its end)" for t in bad]
-        )
-    if not terms:
-        return TermSet(name, (), None)
-    parts = [_term_regex(t) for t in sorted(terms, key=len, reverse=True)]
-    return TermSet(name, terms, re.compile(r"(?<![\w])(?:" + "|".join(parts) + r")(?![\w])"))
+        why = "is not a term (words, each with an optional * at its end)"
+        raise VocabularyError(name, [f"{t!r} {why}" for t in bad])
+    by_length = sorted(terms, key=len, reverse=True)
+    folded = [_term_regex(t) for t in by_length if not _has_capital(t)]
+    cased = [_term_regex(t) for t in by_length if _has_capital(t)]
+    return TermSet(name, terms, _alternation(folded), _alternation(cased))
+
+
+def _has_capital(term: str) -> bool:
+    # Lower-case terms match in any case; a capital letter makes the term match as written.
+    return any(c.isupper() for c in term)
+
+
+def _alternation(parts: list[str]) -> re.Pattern[str] | None:
+    # \b first lets the engine skip positions inside words; the lookahead keeps matches whole words.
+    return re.compile(r"\b(?:" + "|".join(parts) + r")(?!\w)") if parts else None
 
 
 def _term_regex(term: str) -> str:
@@ -75,9 +94,7 @@ def _term_regex(term: str) -> str:
         elif n == len(words):
             part += r"(?:s|es)?"  # the plural of the phrase is the plural of its last word
         parts.append(part)
-    regex = r"[\s\-]+".join(parts)
-    # Lower-case terms match in any case; a capital letter makes the term match as written.
-    return regex if any(c.isupper() for c in term) else f"(?i:{regex})"
+    return r"[\s\-]+".join(parts)
 
 
 class Vocabulary:
@@ -151,8 +168,9 @@ class Vocabulary:
 
 def _found(sets: Iterable[TermSet], text: str) -> dict[str, tuple[str, ...]]:
     out: dict[str, tuple[str, ...]] = {}
+    lowered = text.lower()
     for term_set in sets:
-        hits = term_set.find(text)
+        hits = term_set.find(text, lowered)
         if hits:
             out[term_set.topic] = hits
     return out
