@@ -137,8 +137,8 @@ def ingest_sources(
     ctx.progress.begin("ingest", len(feeds) + seeds, "sources")
 
     def done(result: SourceResult) -> None:
-        said = f"{result.new_items} new" if result.ok else f"failed: {result.error}"
-        ctx.progress.step("ingest", "done" if result.ok else "failed", f"{result.source}: {said}")
+        said = f"{result.source}: {result.new_items} new" if result.ok else f"failed: {result.error}"
+        ctx.progress.step("ingest", "done" if result.ok else "failed", said)
 
     with ctx.store.runs.record("ingest", report=report.slug if report else None) as run:
         try:
