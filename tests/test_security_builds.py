@@ -163,3 +163,21 @@ def test_a_full_disk_names_the_file_and_check_finds_it(project: Path) -> None:
         assert again.exit_code == 0, again.output
     finally:
         subprocess.run(["umount", str(out)], capture_output=True)
+
+
+# --- the store and the disk ---------------------------------------------------------------------
+
+
+def test_a_build_whose_files_are_gone_is_built_again(seeds_only: Path) -> None:
+    import shutil
+
+    first = invoke("build", "japan", "--period", "2025-11", "--no-ingest", "--format", "json,md")
+    assert first.exit_code == 0, first.output
+    folder = seeds_only / "output" / "japan" / "2025-11"
+    shutil.rmtree(folder)
+    again = invoke("build", "japan", "--period", "2025-11", "--no-ingest", "--format", "json,md")
+    assert again.exit_code == 0, again.output
+    assert "already built" not in again.output
+    assert (folder / "japan-2025-11.json").exists() and (folder / "japan-2025-11.md").exists()
+    third = invoke("build", "japan", "--period", "2025-11", "--no-ingest", "--format", "json,md")
+    assert "already built" in third.output  # with the files back, the store is right again

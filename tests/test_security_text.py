@@ -149,3 +149,38 @@ def test_every_text_field_is_cleaned_and_form_feeds_keep_their_line_break():
     )
     assert item.url == "https://x.example/ab"
     assert item.source == "s"
+
+
+def test_an_enormous_entry_is_cut_to_the_cap_with_a_warning_and_the_rest_is_kept(tmp_path):
+    store = Store.open(f"sqlite:///{tmp_path / 'big.db'}")
+    huge = "Japan and Korea met again. " * 40_000  # about 1 MB of text
+    rss = (
+        '<?xml version="1.0"?><rss version="2.0"><channel><title>T</title><link>https://t.example/</link>'
+        f"<description>d</description><item><title>A very long entry</title><link>https://t.example/big</link>"
+        f"<description>{huge}</description></item><item><title>A short one</title>"
+        "<link>https://t.example/small</link><description>Short and whole.</description></item>"
+        "</channel></rss>"
+    )
+    policy = FetchPolicy(parse_workers=0, retries=0, allow_private_networks=True, max_entry_chars=50_000)
+    with serve() as server:
+        server.body("/rss", rss.encode())
+        (result,) = ingest_feeds(
+            [FeedSpec(name="big", url=server.url("/rss"))],
+            store=store,
+            user_agent="t",
+            now=NOW,
+            policy=policy,
+        )
+    assert result.ok and result.new_items == 2
+    (warning,) = [w for w in result.warnings if "max_entry_chars" in w]
+    assert warning == (
+        f"the entry 'A very long entry' has {len(huge.strip()):,} characters of text; only the first 50,000 "
+        "are kept (settings.max_entry_chars)"
+    )
+    items = {i.title: i for i in store.items.for_sources(["big"])}
+    assert 49_800 < len(items["A very long entry"].text) <= 50_002
+    assert items["A very long entry"].text.endswith("again. …") or items["A very long entry"].text.endswith(
+        " …"
+    )
+    assert items["A short one"].text == "Short and whole."
+    store.close()
