@@ -181,3 +181,14 @@ def test_a_build_whose_files_are_gone_is_built_again(seeds_only: Path) -> None:
     assert (folder / "japan-2025-11.json").exists() and (folder / "japan-2025-11.md").exists()
     third = invoke("build", "japan", "--period", "2025-11", "--no-ingest", "--format", "json,md")
     assert "already built" in third.output  # with the files back, the store is right again
+
+
+def test_a_key_given_twice_in_feeds_yaml_is_an_error_with_both_lines(project: Path) -> None:
+    text = (project / "feeds.yaml").read_text(encoding="utf-8")
+    lines = text.splitlines()
+    at = next(i for i, line in enumerate(lines) if line.strip().startswith("url: http"))
+    lines.insert(at + 1, lines[at])  # the same key again, as a careless paste leaves it
+    (project / "feeds.yaml").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    result = invoke("check")
+    assert result.exit_code == 1
+    assert f"line {at + 2}: feeds[0].url: given twice (lines {at + 1} and {at + 2}); keep one" in result.output

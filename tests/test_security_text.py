@@ -184,3 +184,43 @@ def test_an_enormous_entry_is_cut_to_the_cap_with_a_warning_and_the_rest_is_kept
     )
     assert items["A short one"].text == "Short and whole."
     store.close()
+
+
+# --- seeds whose bytes are not what they claim ------------------------------------------------
+
+
+def test_utf8_bytes_declared_as_shift_jis_are_read_as_utf8_with_a_warning(tmp_path, caplog):
+    from reporter.sources.seeds import read_seeds
+
+    text = "東京とソウルの首脳が会談した。Japan and Korea met in Tokyo on 3 November 2025."
+    (tmp_path / "jp.txt").write_bytes(text.encode("utf-8"))
+    (tmp_path / "seeds.yaml").write_text("jp.txt:\n  encoding: shift_jis\n", encoding="utf-8")
+    with caplog.at_level("WARNING"):
+        (entry,), failures = read_seeds(tmp_path, now=NOW)
+    assert failures == [] and entry.content == text  # not mojibake
+    assert "seeds/jp.txt: declared shift_jis in seeds.yaml, but the file is UTF-8; read as UTF-8" in caplog.text
+
+
+def test_a_latin1_seed_is_named_as_the_western_code_page(tmp_path):
+    from reporter.sources.seeds import read_seeds
+
+    french = "Le président a déclaré que la coopération économique avec le Japon était très importante."
+    (tmp_path / "fr.txt").write_bytes(french.encode("latin-1"))
+    entries, (failure,) = read_seeds(tmp_path, now=NOW)
+    assert entries == []
+    assert "(it looks like cp1252)" in failure.error and "encoding: cp1252" in failure.hint
+
+
+def test_a_binary_seed_is_refused_in_one_line_and_the_others_are_read(tmp_path):
+    import random
+
+    from reporter.sources.seeds import read_seeds
+
+    noise = random.Random(14).randbytes(20_000)
+    (tmp_path / "photo.html").write_bytes(b"\x89PNG\r\n\x1a\n" + noise)
+    (tmp_path / "good.txt").write_text("Japan and Korea met in Seoul on 3 November 2025.", encoding="utf-8")
+    entries, (failure,) = read_seeds(tmp_path, now=NOW)
+    assert [e.path for e in entries] == ["good.txt"]
+    assert failure.source == "seeds/photo.html"
+    assert failure.error.startswith("photo.html: not a text file (") and "control bytes" in failure.error
+    assert "save it as UTF-8 text" in failure.hint
