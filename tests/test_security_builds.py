@@ -28,7 +28,10 @@ def invoke(*args: str, env: dict[str, str] | None = None):
 
 
 def this_month() -> Period:
-    now = datetime.now(UTC)
+    """The month under way on the report's calendar (the shipped feeds.yaml is on Tokyo time)."""
+    from zoneinfo import ZoneInfo
+
+    now = datetime.now(UTC).astimezone(ZoneInfo("Asia/Tokyo"))
     return Period.month(now.year, now.month)
 
 
@@ -191,4 +194,6 @@ def test_a_key_given_twice_in_feeds_yaml_is_an_error_with_both_lines(project: Pa
     (project / "feeds.yaml").write_text("\n".join(lines) + "\n", encoding="utf-8")
     result = invoke("check")
     assert result.exit_code == 1
-    assert f"line {at + 2}: feeds[0].url: given twice (lines {at + 1} and {at + 2}); keep one" in result.output
+    assert (
+        f"line {at + 2}: feeds[0].url: given twice (lines {at + 1} and {at + 2}); keep one" in result.output
+    )

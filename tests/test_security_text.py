@@ -198,7 +198,9 @@ def test_utf8_bytes_declared_as_shift_jis_are_read_as_utf8_with_a_warning(tmp_pa
     with caplog.at_level("WARNING"):
         (entry,), failures = read_seeds(tmp_path, now=NOW)
     assert failures == [] and entry.content == text  # not mojibake
-    assert "seeds/jp.txt: declared shift_jis in seeds.yaml, but the file is UTF-8; read as UTF-8" in caplog.text
+    assert (
+        "seeds/jp.txt: declared shift_jis in seeds.yaml, but the file is UTF-8; read as UTF-8" in caplog.text
+    )
 
 
 def test_a_latin1_seed_is_named_as_the_western_code_page(tmp_path):
