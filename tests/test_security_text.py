@@ -12,7 +12,6 @@ from collections.abc import Iterator
 from datetime import UTC, datetime
 
 import pytest
-from sqlalchemy import text
 
 from reporter.models import FeedSpec, RawEntry
 from reporter.normalize import normalize, strip_controls
@@ -21,28 +20,16 @@ from reporter.sources.feeds import ingest_feeds
 from reporter.sources.fetch import FetchPolicy
 from reporter.store import Store
 from tests.feeds_support import serve
-from tests.pg_support import postgres_url
 
 NOW = datetime(2025, 11, 20, 12, 0, tzinfo=UTC)
 POLICY = FetchPolicy(parse_workers=0, retries=0, allow_private_networks=True)
 HOSTILE = "\x00\x07\x1b[31m\x7f\x85\u202e\u2066\ufffe"  # NUL, BEL, ESC, DEL, NEL, RLO, LRI, U+FFFE
-TABLES = "items, item_sources, feed_state, runs, deliveries, builds, subscriptions, subscribers"
 
 
-@pytest.fixture(scope="module")
-def pg() -> Iterator[str]:
-    with postgres_url() as url:
-        yield url
-
-
-@pytest.fixture(params=["sqlite", "postgresql"])
-def store(request, tmp_path) -> Iterator[Store]:
-    if request.param == "sqlite":
-        opened = Store.open(f"sqlite:///{tmp_path / 'reporter.db'}")
-    else:
-        opened = Store.open(request.getfixturevalue("pg"))
-        with opened.engine.begin() as conn:
-            conn.execute(text(f"TRUNCATE {TABLES} RESTART IDENTITY CASCADE"))
+@pytest.fixture
+def store(database_url: str) -> Iterator[Store]:
+    """A fresh store, once on SQLite and once on the suite's PostgreSQL server (tests/conftest.py)."""
+    opened = Store.open(database_url)
     yield opened
     opened.close()
 
