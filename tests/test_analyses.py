@@ -185,3 +185,27 @@ def test_the_store_keeps_analyses_on_sqlite_and_postgresql(database_url, analyze
     assert [i.id for i in store.analyses.stale(analyzer.version)] == [items[2].id]
     assert store.analyses.forget("another-version") == 2 and store.analyses.count() == 0
     store.close()
+
+
+def test_when_a_worker_dies_the_rest_is_analysed_in_process_and_nothing_is_lost(
+    tmp_path, analyzer, monkeypatch
+):
+    from concurrent.futures.process import BrokenProcessPool
+
+    from reporter.nlp import pool
+    from reporter.nlp.stored import Analysing, analyses_for
+
+    items = short_items(5)
+
+    def dies_after_two(chunk, **_kwargs):
+        for item, record in list(zip(chunk, analyzer.read(chunk), strict=True))[:2]:
+            yield item, record.version, encode(record)
+        raise BrokenProcessPool("a worker was killed")
+
+    monkeypatch.setattr(pool, "analyze_in_pool", dies_after_two)
+    store = Store.open(f"sqlite:///{tmp_path / 'w.db'}")
+    store.items.add(items, source="diplomat")
+    how = Analysing(store, analyzer.version, lambda: analyzer, workers=2, parallel_min=1)
+    pairs = analyses_for(how, items)
+    assert [item.id for item, _ in pairs] == [i.id for i in items]
+    assert store.analyses.count(analyzer.version) == 5

@@ -57,7 +57,7 @@ def test_ingest_with_v_says_one_line_per_feed(three_feeds: Path) -> None:
     assert "ingest: seeds: 5 new" in lines
     assert any(x.startswith("ingest: alpha: ") and x.endswith(" new") for x in lines)
     assert any(x.startswith("ingest: beta: ") and x.endswith(" new") for x in lines)
-    assert any(x.startswith("ingest: gone: failed: ") and "404" in x for x in lines)
+    assert any(x.startswith("ingest: failed: gone: ") and "404" in x for x in lines)
 
 
 def test_on_a_terminal_a_bar_counts_what_failed_and_leaves_a_summary() -> None:

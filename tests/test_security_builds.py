@@ -28,7 +28,10 @@ def invoke(*args: str, env: dict[str, str] | None = None):
 
 
 def this_month() -> Period:
-    now = datetime.now(UTC)
+    """The month under way on the report's calendar (the shipped feeds.yaml is on Tokyo time)."""
+    from zoneinfo import ZoneInfo
+
+    now = datetime.now(UTC).astimezone(ZoneInfo("Asia/Tokyo"))
     return Period.month(now.year, now.month)
 
 
@@ -163,3 +166,34 @@ def test_a_full_disk_names_the_file_and_check_finds_it(project: Path) -> None:
         assert again.exit_code == 0, again.output
     finally:
         subprocess.run(["umount", str(out)], capture_output=True)
+
+
+# --- the store and the disk ---------------------------------------------------------------------
+
+
+def test_a_build_whose_files_are_gone_is_built_again(seeds_only: Path) -> None:
+    import shutil
+
+    first = invoke("build", "japan", "--period", "2025-11", "--no-ingest", "--format", "json,md")
+    assert first.exit_code == 0, first.output
+    folder = seeds_only / "output" / "japan" / "2025-11"
+    shutil.rmtree(folder)
+    again = invoke("build", "japan", "--period", "2025-11", "--no-ingest", "--format", "json,md")
+    assert again.exit_code == 0, again.output
+    assert "already built" not in again.output
+    assert (folder / "japan-2025-11.json").exists() and (folder / "japan-2025-11.md").exists()
+    third = invoke("build", "japan", "--period", "2025-11", "--no-ingest", "--format", "json,md")
+    assert "already built" in third.output  # with the files back, the store is right again
+
+
+def test_a_key_given_twice_in_feeds_yaml_is_an_error_with_both_lines(project: Path) -> None:
+    text = (project / "feeds.yaml").read_text(encoding="utf-8")
+    lines = text.splitlines()
+    at = next(i for i, line in enumerate(lines) if line.strip().startswith("url: http"))
+    lines.insert(at + 1, lines[at])  # the same key again, as a careless paste leaves it
+    (project / "feeds.yaml").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    result = invoke("check")
+    assert result.exit_code == 1
+    assert (
+        f"line {at + 2}: feeds[0].url: given twice (lines {at + 1} and {at + 2}); keep one" in result.output
+    )

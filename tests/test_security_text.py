@@ -12,7 +12,6 @@ from collections.abc import Iterator
 from datetime import UTC, datetime
 
 import pytest
-from sqlalchemy import text
 
 from reporter.models import FeedSpec, RawEntry
 from reporter.normalize import normalize, strip_controls
@@ -21,28 +20,16 @@ from reporter.sources.feeds import ingest_feeds
 from reporter.sources.fetch import FetchPolicy
 from reporter.store import Store
 from tests.feeds_support import serve
-from tests.pg_support import postgres_url
 
 NOW = datetime(2025, 11, 20, 12, 0, tzinfo=UTC)
 POLICY = FetchPolicy(parse_workers=0, retries=0, allow_private_networks=True)
 HOSTILE = "\x00\x07\x1b[31m\x7f\x85\u202e\u2066\ufffe"  # NUL, BEL, ESC, DEL, NEL, RLO, LRI, U+FFFE
-TABLES = "items, item_sources, feed_state, runs, deliveries, builds, subscriptions, subscribers"
 
 
-@pytest.fixture(scope="module")
-def pg() -> Iterator[str]:
-    with postgres_url() as url:
-        yield url
-
-
-@pytest.fixture(params=["sqlite", "postgresql"])
-def store(request, tmp_path) -> Iterator[Store]:
-    if request.param == "sqlite":
-        opened = Store.open(f"sqlite:///{tmp_path / 'reporter.db'}")
-    else:
-        opened = Store.open(request.getfixturevalue("pg"))
-        with opened.engine.begin() as conn:
-            conn.execute(text(f"TRUNCATE {TABLES} RESTART IDENTITY CASCADE"))
+@pytest.fixture
+def store(database_url: str) -> Iterator[Store]:
+    """A fresh store, once on SQLite and once on the suite's PostgreSQL server (tests/conftest.py)."""
+    opened = Store.open(database_url)
     yield opened
     opened.close()
 
@@ -149,3 +136,80 @@ def test_every_text_field_is_cleaned_and_form_feeds_keep_their_line_break():
     )
     assert item.url == "https://x.example/ab"
     assert item.source == "s"
+
+
+def test_an_enormous_entry_is_cut_to_the_cap_with_a_warning_and_the_rest_is_kept(tmp_path):
+    store = Store.open(f"sqlite:///{tmp_path / 'big.db'}")
+    huge = "Japan and Korea met again. " * 40_000  # about 1 MB of text
+    rss = (
+        '<?xml version="1.0"?><rss version="2.0"><channel><title>T</title><link>https://t.example/</link>'
+        f"<description>d</description><item><title>A very long entry</title><link>https://t.example/big</link>"
+        f"<description>{huge}</description></item><item><title>A short one</title>"
+        "<link>https://t.example/small</link><description>Short and whole.</description></item>"
+        "</channel></rss>"
+    )
+    policy = FetchPolicy(parse_workers=0, retries=0, allow_private_networks=True, max_entry_chars=50_000)
+    with serve() as server:
+        server.body("/rss", rss.encode())
+        (result,) = ingest_feeds(
+            [FeedSpec(name="big", url=server.url("/rss"))],
+            store=store,
+            user_agent="t",
+            now=NOW,
+            policy=policy,
+        )
+    assert result.ok and result.new_items == 2
+    (warning,) = [w for w in result.warnings if "max_entry_chars" in w]
+    assert warning == (
+        f"the entry 'A very long entry' has {len(huge.strip()):,} characters of text; only the first 50,000 "
+        "are kept (settings.max_entry_chars)"
+    )
+    items = {i.title: i for i in store.items.for_sources(["big"])}
+    assert 49_800 < len(items["A very long entry"].text) <= 50_002
+    assert items["A very long entry"].text.endswith("again. …") or items["A very long entry"].text.endswith(
+        " …"
+    )
+    assert items["A short one"].text == "Short and whole."
+    store.close()
+
+
+# --- seeds whose bytes are not what they claim ------------------------------------------------
+
+
+def test_utf8_bytes_declared_as_shift_jis_are_read_as_utf8_with_a_warning(tmp_path, caplog):
+    from reporter.sources.seeds import read_seeds
+
+    text = "東京とソウルの首脳が会談した。Japan and Korea met in Tokyo on 3 November 2025."
+    (tmp_path / "jp.txt").write_bytes(text.encode("utf-8"))
+    (tmp_path / "seeds.yaml").write_text("jp.txt:\n  encoding: shift_jis\n", encoding="utf-8")
+    with caplog.at_level("WARNING"):
+        (entry,), failures = read_seeds(tmp_path, now=NOW)
+    assert failures == [] and entry.content == text  # not mojibake
+    assert (
+        "seeds/jp.txt: declared shift_jis in seeds.yaml, but the file is UTF-8; read as UTF-8" in caplog.text
+    )
+
+
+def test_a_latin1_seed_is_named_as_the_western_code_page(tmp_path):
+    from reporter.sources.seeds import read_seeds
+
+    french = "Le président a déclaré que la coopération économique avec le Japon était très importante."
+    (tmp_path / "fr.txt").write_bytes(french.encode("latin-1"))
+    entries, (failure,) = read_seeds(tmp_path, now=NOW)
+    assert entries == []
+    assert "(it looks like cp1252)" in failure.error and "encoding: cp1252" in failure.hint
+
+
+def test_a_binary_seed_is_refused_in_one_line_and_the_others_are_read(tmp_path):
+    import random
+
+    from reporter.sources.seeds import read_seeds
+
+    noise = random.Random(14).randbytes(20_000)
+    (tmp_path / "photo.html").write_bytes(b"\x89PNG\r\n\x1a\n" + noise)
+    (tmp_path / "good.txt").write_text("Japan and Korea met in Seoul on 3 November 2025.", encoding="utf-8")
+    entries, (failure,) = read_seeds(tmp_path, now=NOW)
+    assert [e.path for e in entries] == ["good.txt"]
+    assert failure.source == "seeds/photo.html"
+    assert failure.error.startswith("photo.html: not a text file (") and "control bytes" in failure.error
+    assert "save it as UTF-8 text" in failure.hint

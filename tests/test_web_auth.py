@@ -26,7 +26,7 @@ def project(tmp_path: Path) -> tuple[Path, dict[str, str]]:
 
 
 @pytest.mark.parametrize(
-    "url", [*OPERATOR_PAGES, "/admin/outbox/1", "/admin/tasks/1", "/admin/subscribers.csv"]
+    "url", [*OPERATOR_PAGES, "/admin/outbox/japan/2025-11", "/admin/tasks/1", "/admin/subscribers.csv"]
 )
 def test_an_operator_page_sends_a_visitor_to_the_login(project, url) -> None:
     with client_for(project) as client:

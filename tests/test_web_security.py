@@ -218,3 +218,12 @@ def test_what_others_typed_is_escaped_on_every_page(served) -> None:
         assert "<script" not in client.get("/admin/subscribers?done=%3Cscript%3Ex").text
     finally:
         client.cookies.clear()
+
+
+def test_a_reader_gets_a_cookie_only_from_a_page_with_a_form(served) -> None:
+    client, _ = served
+    fresh = TestClient(client.app)  # no cookies yet; the app is already running
+    for url in ("/", "/reports/japan/2025-11/japan-2025-11.html", "/reports/japan/feed.atom"):
+        assert "set-cookie" not in fresh.get(url).headers, url
+    cookie = fresh.get("/reports/japan/").headers["set-cookie"]  # the subscribe form's CSRF token
+    assert "httponly" in cookie.lower() and "samesite=lax" in cookie.lower()

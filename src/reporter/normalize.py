@@ -199,10 +199,43 @@ def _match_date(m: re.Match[str]) -> datetime | None:
         return None
 
 
-def normalize(raw: RawEntry, *, now: datetime) -> Item:
+MAX_ENTRY_CHARS = 200_000  # settings.max_entry_chars: one 10 MB entry costs minutes and GBs in a build
+
+
+def cut_text(text: str, max_chars: int) -> str:
+    """The text, or its first `max_chars` characters cut at a word and ended with an ellipsis."""
+    if len(text) <= max_chars:
+        return text
+    head = text[:max_chars]
+    space = head.rfind(" ", max(0, max_chars - 200))
+    return (head[:space] if space > 0 else head).rstrip() + " …"
+
+
+def cut_note(title: str, length: int, max_chars: int) -> str:
+    """The warning for an entry whose text was cut: what, how long it was, and the setting."""
+    return (
+        f"the entry {title[:80]!r} has {length:,} characters of text; only the first {max_chars:,} are "
+        "kept (settings.max_entry_chars)"
+    )
+
+
+def normalize_entry(
+    raw: RawEntry, *, now: datetime, max_chars: int = MAX_ENTRY_CHARS
+) -> tuple[Item, int | None]:
+    """normalize(), and the full text's length when it was cut to `max_chars` (else None)."""
+    item = normalize(raw, now=now, max_chars=None)
+    if len(item.text) <= max_chars:
+        return item, None
+    text = cut_text(item.text, max_chars)
+    return replace(item, text=text, content_hash=content_hash(text)), len(item.text)
+
+
+def normalize(raw: RawEntry, *, now: datetime, max_chars: int | None = MAX_ENTRY_CHARS) -> Item:
     """Turn one raw entry into an Item: text, dates with their source and precision, id, outlet."""
     raw = clean_raw(raw)  # first: nothing below, nor any store, ever sees a NUL or a bidi override
     text = html_to_text(raw.content) if raw.content_type == "text/html" else tidy_text(raw.content)
+    if max_chars is not None:
+        text = cut_text(text, max_chars)
     title = tidy_text(html_to_text(raw.title) if raw.title and "<" in raw.title else raw.title or "")
     title = " ".join(title.split())
     if not title:

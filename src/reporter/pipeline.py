@@ -137,8 +137,8 @@ def ingest_sources(
     ctx.progress.begin("ingest", len(feeds) + seeds, "sources")
 
     def done(result: SourceResult) -> None:
-        said = f"{result.new_items} new" if result.ok else f"failed: {result.error}"
-        ctx.progress.step("ingest", "done" if result.ok else "failed", f"{result.source}: {said}")
+        said = f"{result.source}: {result.new_items} new" if result.ok else f"failed: {result.error}"
+        ctx.progress.step("ingest", "done" if result.ok else "failed", said)
 
     with ctx.store.runs.record("ingest", report=report.slug if report else None) as run:
         try:
@@ -158,7 +158,10 @@ def ingest_sources(
                         user_agent=settings.user_agent,
                         now=ctx.now(),
                         progress=done,
-                        policy=FetchPolicy(allow_private_networks=settings.allow_private_networks),
+                        policy=FetchPolicy(
+                            allow_private_networks=settings.allow_private_networks,
+                            max_entry_chars=settings.max_entry_chars,
+                        ),
                         bound=settings.ingest_timeout,
                     )
                 )
@@ -180,13 +183,21 @@ def ingest_sources(
 
 def ingest_seeds(ctx: Context) -> list[SourceResult]:
     """Read every seed file into the store; a file that cannot be read is reported and skipped."""
-    from reporter.normalize import normalize
+    from reporter.normalize import cut_note, normalize_entry
     from reporter.sources.seeds import read_seeds
 
     now = ctx.now()
+    cap = ctx.config.settings.max_entry_chars
     entries, failures = read_seeds(ctx.config.settings.seeds_dir, now=now)
-    added = ctx.store.items.add([normalize(e, now=now) for e in entries], source=SEED_SOURCE)
-    return [SourceResult(SEED_SOURCE, ok=True, new_items=added.new, seen_items=added.seen), *failures]
+    items, notes = [], []
+    for entry in entries:
+        item, full_length = normalize_entry(entry, now=now, max_chars=cap)
+        items.append(item)
+        if full_length is not None:
+            notes.append(f"{entry.path}: " + cut_note(item.title, full_length, cap))
+    added = ctx.store.items.add(items, source=SEED_SOURCE)
+    ok = SourceResult(SEED_SOURCE, ok=True, new_items=added.new, seen_items=added.seen, warnings=tuple(notes))
+    return [ok, *failures]
 
 
 def _feeds_of(config: Config, reports: Sequence[ReportSpec]) -> list[FeedSpec]:
@@ -284,6 +295,10 @@ def build(
     if partial and not spec.is_over(period, ctx.now()):
         return _partial_build(ctx, spec, period, formats)
     with ctx.store.runs.record("build", report=spec.slug, period=period.key) as run:
+        if not force and (gone := _files_gone(ctx, spec, period)):
+            # The store says built, the disk says otherwise: trust the disk and build it again.
+            log.warning("%s %s: built before, but %s gone; building it again", spec.slug, period.key, gone)
+            force = True
         claim = ctx.store.builds.claim(spec.slug, period.key, process_owner(), force=force)
         if claim is None:
             return _skipped_build(ctx, spec, period, run)
@@ -351,6 +366,17 @@ def _partial_build(ctx: Context, spec: ReportSpec, period: Period, formats: Sequ
         written = {k: str(v) for k, v in paths.items()}
         run.end("ok", detail={"partial_period": True, "files": written, "missing": rendered.missing})
     return BuildResult(report=report, files=written, missing=rendered.missing, partial=True)
+
+
+def _files_gone(ctx: Context, spec: ReportSpec, period: Period) -> str | None:
+    """Which files of a done build are missing from the disk ("japan-2025-11.pdf is"), or None."""
+    existing = ctx.store.builds.get(spec.slug, period.key)
+    if existing is None or existing.status != "done" or not existing.files:
+        return None
+    missing = sorted(Path(path).name for path in existing.files.values() if not Path(path).exists())
+    if not missing:
+        return None
+    return f"{', '.join(missing)} {'is' if len(missing) == 1 else 'are'}"
 
 
 def _skipped_build(ctx: Context, spec: ReportSpec, period: Period, run: RunRecord) -> BuildResult:

@@ -157,6 +157,18 @@ def subscriber_counts(config: Any) -> dict[str, int]:
         store.close()
 
 
+class _StderrHandler(logging.StreamHandler):  # type: ignore[type-arg]
+    """Logs to whatever sys.stderr is now, so a progress bar that redirects it keeps them above itself."""
+
+    @property  # type: ignore[override]
+    def stream(self) -> Any:
+        return sys.stderr
+
+    @stream.setter
+    def stream(self, _value: Any) -> None:
+        return None
+
+
 def setup_logging(verbose: int, *, service: bool = False) -> None:
     """Warnings by default; -v for info, -vv for debug. Logs go to stderr.
 
@@ -166,9 +178,9 @@ def setup_logging(verbose: int, *, service: bool = False) -> None:
     ours = logging.WARNING if verbose <= 0 else logging.INFO if verbose == 1 else logging.DEBUG
     if service:
         ours = logging.INFO if verbose <= 0 else logging.DEBUG
-    logging.basicConfig(
-        level=ours, format="%(levelname)s %(name)s: %(message)s", stream=sys.stderr, force=True
-    )
+    handler = _StderrHandler()
+    handler.setFormatter(logging.Formatter("%(levelname)s %(name)s: %(message)s"))
+    logging.basicConfig(level=ours, handlers=[handler], force=True)
     quiet = logging.DEBUG if verbose >= 2 else max(ours, logging.WARNING)
     for noisy in ("httpx", "httpcore", "fontTools", "weasyprint", "alembic", "urllib3"):
         logging.getLogger(noisy).setLevel(quiet)

@@ -95,24 +95,43 @@ def select(
 
 
 def find_stories(
-    tellings: Sequence[Unit], analyses: Sequence[Analysis], embed: stories.Embed | None
-) -> list[Ranked]:
-    """Group the tellings into stories (see `stories`), each with its section and a stable id."""
+    tellings: Sequence[Unit], rest: Sequence[Item], analyses: Sequence[Analysis], embed: stories.Embed | None
+) -> tuple[list[Ranked], dict[str, str]]:
+    """Group the tellings into stories (see `stories`), each with its section and a stable id.
+
+    The period's other items (`rest`, which the report does not use) are clustered along, so that every
+    item has a story id in the JSON's decisions; they never join two of the report's stories together.
+    Returns the report's stories and the story id of each of the other items.
+    """
     docs = [
         stories.Doc(
-            n, u.item.id, u.item.title if u.head.passage.style != "report" else "", u.text, u.item.published
+            n, u.item.id, "" if u.head.passage.style == "report" else u.item.title, u.text, u.item.published
         )
         for n, u in enumerate(tellings)
     ]
+    docs += [
+        stories.Doc(len(tellings) + n, it.id, it.title, it.text, it.published, relevant=False)
+        for n, it in enumerate(rest)
+    ]
     background = [f"{a.item.title}. {a.item.text}" for a in analyses]
-    out = []
+    out: list[Ranked] = []
+    others: dict[str, str] = {}
     for keys in stories.clusters(docs, background=background, embed=embed):
-        group = sorted((tellings[k] for k in keys), key=Unit.order_key)
-        first = group[0].head
-        out.append(
-            Ranked(decisions.story_id(first.item.id, first.passage.index), ranking.section_of(group), group)
-        )
-    return out
+        mine = [k for k in keys if k < len(tellings)]
+        if mine:
+            group = sorted((tellings[k] for k in mine), key=Unit.order_key)
+            first = group[0].head
+            sid = decisions.story_id(first.item.id, first.passage.index)
+            out.append(Ranked(sid, ranking.section_of(group), group))
+        else:
+            sid = decisions.story_id(rest[keys[0] - len(tellings)].id, 0)
+        others.update((rest[k - len(tellings)].id, sid) for k in keys if k >= len(tellings))
+    return out, others
+
+
+def _title(u: Unit) -> str:
+    """A telling's headline for story-finding; a digest's title names the digest, not the event."""
+    return "" if u.head.passage.style == "report" else u.item.title
 
 
 def _telling(u: Unit) -> Telling:
@@ -166,7 +185,11 @@ def compose(
     """
     candidates, dropped = select(spec, period, analyses)
     model = stories.wordllama() if embed is _DEFAULT and len(candidates) > 1 else embed
-    found = find_stories(paragraphs.units(candidates), analyses, model if callable(model) else None)
+    used = {c.item.id for c in candidates}
+    rest = [a.item for a in analyses if a.item.id not in used and decisions.of_period(a, period)]
+    found, story_of_rest = find_stories(
+        paragraphs.units(candidates), rest, analyses, model if callable(model) else None
+    )
     ordered = ranking.rank(found, spec)
 
     year = period.last_month.year
@@ -237,7 +260,14 @@ def compose(
         why = f"{_PLACED[story.placement]} ({rank}); {_why(c)}"
         outcomes.append(decisions.Outcome(c.item.id, c.passage.index, True, c.section.name, story.id, why))
     outcomes += [
-        decisions.Outcome(d.item.id, d.passage.index if d.passage else None, False, None, None, d.detail)
+        decisions.Outcome(
+            d.item.id,
+            d.passage.index if d.passage else None,
+            False,
+            None,
+            story_of_rest.get(d.item.id),
+            d.detail,
+        )
         for d in dropped
         if d.reason == NOT_RELEVANT
     ]

@@ -53,7 +53,7 @@ def decide(
     rows: list[Decision] = []
     for analysis in analyses:
         item = analysis.item
-        if not _of_period(analysis, period):
+        if not of_period(analysis, period):
             continue
         mine = by_item.get(item.id, [])
         relevant = [o for o in mine if o.relevant]
@@ -63,7 +63,8 @@ def decide(
             placement, section = ALSO, in_also[item.id]
         else:
             placement, section = LEFT_OUT, relevant[0].section if relevant else None
-        chosen = next((o for o in relevant if o.section == section), relevant[0] if relevant else None)
+        fallback = relevant[0] if relevant else next((o for o in mine if o.story), None)
+        chosen = next((o for o in relevant if o.section == section), fallback)
         reasons = list(dict.fromkeys(o.reason for o in (relevant or mine) if o.reason))
         rows.append(
             Decision(
@@ -82,7 +83,8 @@ def decide(
     return tuple(rows)
 
 
-def _of_period(analysis: Analysis, period: Period) -> bool:
+def of_period(analysis: Analysis, period: Period) -> bool:
+    """Whether an item belongs to the period: a passage counts for it, or (none) it was published in it."""
     if not analysis.passages:
         return period.contains(analysis.item.published)
     return any(periods.in_period(periods.timing(p, analysis.item), period) for p in analysis.passages)

@@ -81,14 +81,32 @@ def _spread(story: Headliner, year: int) -> str:
     return credit
 
 
-def story_sentence(story: Headliner, year: int, *, opening: str, overview_section: str | None = None) -> str:
-    """'<opening> “<headline>” (China; Japan Today, October 17; 6 outlets over 3 days).'
+def _named(story: Headliner, year: int, overview_section: str | None) -> str:
+    """'“<headline>” (China; Japan Today, October 17; 6 outlets over 3 days)'.
 
     A story of the report's own catch-all section is not labelled with it ("Overview; ..." says nothing).
     """
     headline = (story.headline or "").strip().rstrip(".")
     where = "" if story.section == overview_section else f"{story.section}; "
-    return f"{opening} “{headline}” ({where}{_spread(story, year)})."
+    return f"“{headline}” ({where}{_spread(story, year)})"
+
+
+def top_sentences(
+    stories: Sequence[Headliner], period: Period, *, overview_section: str | None
+) -> tuple[str, ...]:
+    """'The month's top story: “A” (...).', then 'Other leading stories: “B” (...); and “C” (...).'"""
+    year = period.last_month.year
+    ranked = sorted((s for s in stories if s.headline), key=lambda s: s.rank)[:MAX_STORIES]
+    if not ranked:
+        return ()
+    word = _period_word(period).replace("This", "The")
+    out = [f"{word} top story: {_named(ranked[0], year, overview_section)}."]
+    rest = [_named(s, year, overview_section) for s in ranked[1:]]
+    if len(rest) == 1:
+        out.append(f"Next came {rest[0]}.")
+    elif rest:
+        out.append(f"Other leading stories: {'; '.join(rest[:-1])}; and {rest[-1]}.")
+    return tuple(out)
 
 
 def overview(
@@ -105,12 +123,7 @@ def overview(
     """The overview's sentences, in reading order; `stories` are those with a paragraph."""
     if not stories:
         return (f"No coverage of {subject}'s foreign relations was found for {period.label}.",)
-    year = period.last_month.year
-    ranked = sorted((s for s in stories if s.headline), key=lambda s: s.rank)
-    out: list[str] = []
-    for n, story in enumerate(ranked[:MAX_STORIES]):
-        opening = f"{_period_word(period).replace('This', 'The')} top story:" if n == 0 else "Also leading:"
-        out.append(story_sentence(story, year, opening=opening, overview_section=overview_section))
+    out = list(top_sentences(stories, period, overview_section=overview_section))
     if partners := partners_sentence(counts, period, exclude=overview_section):
         out.append(partners)
     total = cited if cited is not None else sum(counts.values())

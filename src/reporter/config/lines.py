@@ -14,15 +14,25 @@ class LineIndex:
     def __init__(self, node: yaml.Node | None) -> None:
         self.lines: dict[tuple, int] = {}
         self.bool_words: dict[tuple, str] = {}
+        self.duplicates: list[str] = []  # "line 9: feeds[0].url: given twice (lines 7 and 9) …"
         if node is not None:
             self._walk(node, ())
 
     def _walk(self, n: yaml.Node, path: tuple) -> None:
         self.lines[path] = n.start_mark.line + 1
         if isinstance(n, yaml.MappingNode):
+            seen: dict[object, int] = {}
             for key, value in n.value:
+                line = key.start_mark.line + 1
+                if key.value in seen:  # YAML keeps the last silently; a typo'd copy is never meant
+                    first = seen[key.value]
+                    self.duplicates.append(
+                        f"line {line}: {dotted((*path, key.value))}: given twice (lines {first} and {line}); "
+                        "keep one"
+                    )
+                seen.setdefault(key.value, line)
                 self._walk(value, (*path, key.value))
-                self.lines[(*path, key.value)] = key.start_mark.line + 1
+                self.lines[(*path, key.value)] = line
         elif isinstance(n, yaml.SequenceNode):
             for i, value in enumerate(n.value):
                 self._walk(value, (*path, i))

@@ -51,7 +51,7 @@ def parse_config(text: str, *, config_path: Path, env: Mapping[str, str]) -> Con
         raise ConfigError(shown, ["line 1: the file must be a mapping with a `reports:` list"])
     index = LineIndex(node)
 
-    problems: list[str] = []
+    problems: list[str] = list(index.duplicates)
     parsed: FileModel | None = None
     try:
         parsed = FileModel.model_validate(data)

@@ -66,21 +66,50 @@ def _analyse(
     how: Analysing, items: Sequence[Item], *, keep: bool
 ) -> Iterator[tuple[Item, ItemAnalysis | None]]:
     """Analyse items (in worker processes when there are many), storing them as they come."""
+    done = 0
     if how.workers > 1 and len(items) >= how.parallel_min:
-        from reporter.nlp.pool import analyze_in_pool
+        from concurrent.futures.process import BrokenProcessPool
 
-        batch: list[tuple[Item, str, bytes]] = []
-        warned = False
+        try:
+            for item, record in _in_pool(how, items, keep=keep):
+                done += 1
+                yield item, record
+            return
+        except BrokenProcessPool as exc:
+            # A worker died (killed, out of memory): what it had is lost, not what was stored.
+            log.warning("an analysis worker died (%s); analysing the remaining %d items here", exc,
+                        len(items) - done)  # fmt: skip
+    yield from _here(how, items[done:], keep=keep)
+
+
+def _in_pool(
+    how: Analysing, items: Sequence[Item], *, keep: bool
+) -> Iterator[tuple[Item, ItemAnalysis | None]]:
+    """Analyse in worker processes; each record is stored (in batches) before it is handed on."""
+    from reporter.nlp.pool import analyze_in_pool
+
+    batch: list[tuple[Item, str, bytes]] = []
+    ready: list[tuple[Item, ItemAnalysis | None]] = []
+    warned = False
+    try:
         for item, version, data in analyze_in_pool(items, workers=how.workers, model=how.model):
             if version != how.version and not warned:
                 log.warning("worker analyzer version %s differs from %s", version, how.version)
                 warned = True
             batch.append((item, version, data))
+            ready.append((item, decode(data) if keep else None))
             if len(batch) >= SAVE_EVERY:
                 how.store.analyses.save_encoded(batch)
-                batch = []
-            yield item, decode(data) if keep else None
+                yield from ready
+                batch, ready = [], []
+    finally:
         how.store.analyses.save_encoded(batch)
+    yield from ready
+
+
+def _here(how: Analysing, items: Sequence[Item], *, keep: bool) -> Iterator[tuple[Item, ItemAnalysis | None]]:
+    """Analyse in this process, with the caller's analyzer."""
+    if not items:
         return
     analyzer = how.analyzer()
     pending: list[tuple[Item, ItemAnalysis]] = []

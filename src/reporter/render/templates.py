@@ -43,6 +43,9 @@ def environment(templates_dir: Path | None = None, *, typographic: bool = False)
         finalize=finalize if typographic else None,
     )
     env.filters["keep_parenthesis_together"] = keep_parenthesis_together
+    from reporter.render.bounds import bounded
+
+    env.filters["bounded"] = bounded  # printed lists are cut to their first rows, the rest counted
     return env
 
 

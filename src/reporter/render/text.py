@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 from reporter.models import Report
+from reporter.render.bounds import bounded
 from reporter.render.clean import plain, safe_url
 from reporter.render.view import build_view
 
@@ -50,7 +51,8 @@ def render_markdown(report: Report) -> str:
         out.append("")
     if view.sources:
         out += ["## Sources", ""]
-        for s in report.sources:
+        printed = bounded(report.sources)
+        for s in printed.shown:
             parts = [plain(s.outlet), plain(s.author), f"“{plain(s.title)}”" if s.title else "", ""]
             text = ", ".join(p for p in parts[:3] if p)
             if s.date:
@@ -58,6 +60,8 @@ def render_markdown(report: Report) -> str:
             url = safe_url(s.url)
             link = f" <{url.replace('<', '%3C').replace('>', '%3E')}>" if url else ""
             out += [f'{s.number}. <a id="source-{s.number}"></a>{md_escape(text)}.{link}']
+        if printed.more:
+            out += ["", f"…{printed.more_text}."]
         out.append("")
     if view.unread:
         out += ["## About this report", "", md_escape(view.unread), ""]

@@ -146,6 +146,7 @@ def ingest_feeds(
                                 url=fetched.url,
                                 headers=fetched.headers,
                                 fetched_at=now,
+                                max_chars=policy.max_entry_chars,
                             )
                             pending[parse] = ("parse", feed, replace(fetched, content=b""))
                             continue
@@ -357,7 +358,7 @@ def _with_full_text(
             text = extract(page, item.url) if page else None
             if text and len(text) > len(item.text):
                 raw = replace(raw, content=text, content_type="text/plain")
-                item = replace(normalize(raw, now=now), id=item.id)
+                item = replace(normalize(raw, now=now, max_chars=policy.max_entry_chars), id=item.id)
         out.append((raw, item))
     return out
 

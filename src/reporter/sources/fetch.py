@@ -45,6 +45,7 @@ class FetchPolicy:
     parse_workers: int | None = None  # processes that parse; None: none for a few feeds, else one per CPU
     allow_private_networks: bool = False  # loopback, private and link-local hosts are refused unless True
     public_stand_ins: frozenset[tuple[str, int]] = frozenset()  # (ip, port) taken as public: tests only
+    max_entry_chars: int = 200_000  # an entry's text is cut to this (settings.max_entry_chars)
 
 
 @dataclass(frozen=True, slots=True)

@@ -386,13 +386,33 @@ class ReadFeed:
 
 
 def read_feed(
-    data: bytes, *, feed: FeedSpec, url: str, headers: Mapping[str, str], fetched_at: datetime
+    data: bytes,
+    *,
+    feed: FeedSpec,
+    url: str,
+    headers: Mapping[str, str],
+    fetched_at: datetime,
+    max_chars: int | None = None,
 ) -> ReadFeed:
-    """parse_feed, then normalize every entry; a FeedError becomes `error`, never an exception."""
-    from reporter.normalize import normalize
+    """parse_feed, then normalize every entry; a FeedError becomes `error`, never an exception.
+
+    An entry's text longer than `max_chars` (settings.max_entry_chars) is cut, with a warning.
+    """
+    from dataclasses import replace
+
+    from reporter.normalize import MAX_ENTRY_CHARS, cut_note, normalize_entry
 
     try:
         parsed = parse_feed(data, feed=feed, url=url, headers=headers, fetched_at=fetched_at)
     except FeedError as exc:
         return ReadFeed(error=exc.reason, hint=exc.hint)
-    return ReadFeed(parsed=parsed, items=tuple(normalize(e, now=fetched_at) for e in parsed.entries))
+    cap = max_chars or MAX_ENTRY_CHARS
+    items, notes = [], []
+    for entry in parsed.entries:
+        item, full_length = normalize_entry(entry, now=fetched_at, max_chars=cap)
+        items.append(item)
+        if full_length is not None:
+            notes.append(cut_note(item.title, full_length, cap))
+    if notes:
+        parsed = replace(parsed, warnings=parsed.warnings + tuple(notes))
+    return ReadFeed(parsed=parsed, items=tuple(items))

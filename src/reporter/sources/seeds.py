@@ -12,6 +12,7 @@ import yaml
 from reporter.errors import SeedError
 from reporter.models import SEED_SOURCE, RawEntry, SourceResult
 from reporter.nlp.sniff import sniff
+from reporter.sources.encoding import guess_encoding, looks_binary, utf8_despite
 
 log = logging.getLogger(__name__)
 
@@ -75,28 +76,31 @@ def _text(value: object) -> str | None:
 
 
 def decode_seed(path: Path, data: bytes, encoding: str = "utf-8") -> str:
-    """Decode a seed's bytes strictly; a wrong encoding is a SeedError that says how to fix it."""
+    """Decode a seed's bytes strictly; a wrong encoding is a SeedError that says how to fix it.
+
+    Bytes declared as another encoding that are valid UTF-8 are read as UTF-8, with a warning: a
+    declaration that turns them into mojibake is the mistake, not the file.
+    """
+    if (text := utf8_despite(data, encoding)) is not None:
+        log.warning(
+            "seeds/%s: declared %s in %s, but the file is UTF-8; read as UTF-8 (remove its `encoding:`)",
+            path.name,
+            encoding,
+            MANIFEST,
+        )
+        return text
     try:
         return data.decode("utf-8-sig" if encoding.lower() in {"utf-8", "utf8"} else encoding)
     except LookupError:
         raise SeedError(f"{path.name}: unknown encoding {encoding!r} in {MANIFEST}") from None
     except UnicodeDecodeError as exc:
-        guess = _guess_encoding(data)
+        guess = guess_encoding(data)
         guessed = f" (it looks like {guess})" if guess else ""
         raise SeedError(
             f"{path.name}: not valid {encoding} at byte {exc.start}{guessed}",
             f"re-save it as UTF-8 (e.g. `iconv -f {guess or 'cp1252'} -t utf-8`), or declare "
             f"`encoding: {guess or 'cp1252'}` for it in seeds/{MANIFEST}",
         ) from None
-
-
-def _guess_encoding(data: bytes) -> str | None:
-    try:
-        from charset_normalizer import from_bytes
-    except ImportError:  # an optional nicety: the error is clear without it
-        return None
-    best = from_bytes(data).best()
-    return best.encoding if best else None
 
 
 def read_seed_file(
@@ -147,6 +151,11 @@ def _document(path: Path, data: bytes, encoding: str):  # type: ignore[no-untype
     suffix = path.suffix.lower()
     if suffix == ".pdf":
         return seed_formats.pdf_text(path)
+    if why := looks_binary(data):
+        raise SeedError(
+            f"{path.name}: not a text file ({why}); skipped",
+            "remove it from the seeds folder, or save it as UTF-8 text, Markdown, HTML or PDF",
+        )
     if suffix in {".html", ".htm"}:
         return seed_formats.html_text(path, data)
     text = decode_seed(path, data, encoding)

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import jinja2
+from markupsafe import escape
 from starlette.requests import Request
 from starlette.responses import HTMLResponse
 
@@ -52,6 +53,19 @@ def is_operator(request: Request) -> bool:
     return bool(request.session.get(OPERATOR_KEY))
 
 
+class _LazyCsrf:
+    """The session's CSRF token, made only if a form on the page prints it (no cookie otherwise)."""
+
+    def __init__(self, request: Request):
+        self._request = request
+
+    def __str__(self) -> str:
+        return csrf_token(self._request)
+
+    def __html__(self) -> str:
+        return str(escape(str(self)))
+
+
 def page(
     request: Request, template: str, *, status: int = 200, private: bool = False, **values: Any
 ) -> HTMLResponse:
@@ -59,7 +73,7 @@ def page(
     web = state(request)
     html = web.templates.get_template(TEMPLATES + template).render(
         request_path=request.url.path,
-        csrf=csrf_token(request),
+        csrf=_LazyCsrf(request),
         operator=is_operator(request),
         reports=web.ctx.config.reports,
         **values,

@@ -6,15 +6,20 @@ pages poll a task's state until it is done.
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import logging
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from typing import TYPE_CHECKING
 
 from reporter.errors import ReporterError
+
+if TYPE_CHECKING:
+    from reporter.pipeline import Context
 
 log = logging.getLogger(__name__)
 
@@ -89,3 +94,39 @@ class TaskRunner:
     def close(self) -> None:
         """Let the running task finish; drop the queued ones."""
         self._pool.shutdown(wait=True, cancel_futures=True)
+
+
+class TaskProgress:
+    """The pipeline's progress (reporter.progress.Progress) written to a task, for its page."""
+
+    def __init__(self, task: Task):
+        self.task = task
+        self._counts: dict[str, list] = {}  # stage → [done, total, unit]
+
+    def begin(self, stage: str, total: int | None, unit: str) -> None:
+        """A stage starts."""
+        self._counts[stage] = [0, total, unit]
+        self.task.stage = f"{stage}: starting"
+
+    def step(self, stage: str, outcome: str = "done", detail: str | None = None) -> None:
+        """One unit of a stage is done: '3 of 12 sources (nhk: done)'."""
+        count = self._counts.setdefault(stage, [0, None, "steps"])
+        count[0] += 1
+        of = f" of {count[1]}" if count[1] else ""
+        said = f" ({detail}: {outcome})" if detail else ""
+        self.task.stage = f"{stage}: {count[0]}{of} {count[2]}{said}"
+
+    def end(self, stage: str) -> None:
+        """A stage is over."""
+        self.task.stage = f"{stage}: done"
+
+
+@contextlib.contextmanager
+def reporting_to(ctx: Context, task: Task) -> Iterator[None]:
+    """Send the context's progress to the task while it runs (tasks run one at a time, under the lock)."""
+    before = ctx.progress
+    ctx.progress = TaskProgress(task)
+    try:
+        yield
+    finally:
+        ctx.progress = before

@@ -8,7 +8,7 @@ from starlette.routing import Route
 
 from reporter.web.auth import checked_form, operator_only
 from reporter.web.state import message, page, state
-from reporter.web.tasks import Task
+from reporter.web.tasks import Task, reporting_to
 
 REFRESH_SECONDS = 2  # how often a task's page reloads itself until the task is done
 
@@ -57,9 +57,10 @@ async def start_build(request: Request) -> Response:
 
     def work(task: Task) -> None:
         task.stage = "fetching the report's sources"
-        pipeline.ingest(ctx, spec)
-        task.stage = "building: analysis, composition, rendering"
-        result = pipeline.build(ctx, spec, period, formats=pipeline.FORMATS, force=force)
+        with reporting_to(ctx, task):
+            pipeline.ingest(ctx, spec)
+            task.stage = "building: analysis, composition, rendering"
+            result = pipeline.build(ctx, spec, period, formats=pipeline.FORMATS, force=force)
         task.summary = (
             f"not built again: {result.skip.reason} (tick Rebuild to replace it)"
             if result.skip is not None and result.skip.done

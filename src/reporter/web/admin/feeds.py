@@ -13,7 +13,7 @@ from starlette.routing import Route
 from reporter.store.feeds import FeedState
 from reporter.web.auth import checked_form, operator_only
 from reporter.web.state import page, state
-from reporter.web.tasks import Task
+from reporter.web.tasks import Task, reporting_to
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,7 +90,8 @@ async def refresh(request: Request) -> Response:
 
     def work(task: Task) -> None:
         task.stage = "fetching the feeds"
-        outcome = pipeline.ingest(ctx, progress=lambda line: setattr(task, "stage", line))
+        with reporting_to(ctx, task):
+            outcome = pipeline.ingest(ctx)
         failed = len(outcome.failures)
         task.summary = f"{outcome.new_items} new item(s); {failed} source(s) failed"
         task.links = {"Feed health": "/admin/feeds"}

@@ -80,16 +80,13 @@ async def sends_page(request: Request) -> Response:
 
 @operator_only
 async def outbox_page(request: Request) -> Response:
-    """GET /admin/outbox/<build id>[?state=]: one send's messages."""
-    try:
-        build_id = int(request.path_params["build_id"])
-    except ValueError:
-        build_id = -1
+    """GET /admin/outbox/<report>/<YYYY-MM>[?state=]: one send's messages."""
     store = state(request).ctx.store
-    build = await run_in_threadpool(store.builds.by_id, build_id)
+    report, period = request.path_params["report"], request.path_params["period"]
+    build = await run_in_threadpool(store.builds.get, report, period)
     if build is None:
-        return message(request, "Not found", "No such build.", status=404)
-    rows = await run_in_threadpool(_rows, request, build_id)
+        return message(request, "Not found", "No build of that report and period.", status=404)
+    rows = await run_in_threadpool(_rows, request, build.id)
     wanted = request.query_params.get("state", "")
     counts = {s: sum(r.state == s for r in rows) for s in STATES}
     shown = [r for r in rows if not wanted or r.state == wanted]
@@ -110,5 +107,5 @@ def routes() -> list[Route]:
     """The outbox routes."""
     return [
         Route("/admin/outbox", sends_page, methods=["GET"]),
-        Route("/admin/outbox/{build_id}", outbox_page, methods=["GET"]),
+        Route("/admin/outbox/{report}/{period}", outbox_page, methods=["GET"]),
     ]
