@@ -216,3 +216,21 @@ def test_the_queue_connects_with_the_stores_url_and_refuses_sqlite(tmp_path: Pat
     with pytest.raises(ReporterError, match="needs the store on PostgreSQL") as refused:
         require_queue(config)
     assert "database_url" in (refused.value.hint or "")
+
+
+def test_a_build_held_elsewhere_is_retried_until_its_claim_can_have_gone_stale() -> None:
+    from procrastinate.jobs import Job
+
+    from reporter.store.builds import STALE_AFTER
+    from reporter.worker.tasks import BuildElsewhere, BuildRetry
+
+    def job(attempts: int) -> Job:
+        return Job(id=1, queue="default", lock=None, queueing_lock=None, task_name="t", attempts=attempts)
+
+    retry, held = BuildRetry(), BuildElsewhere("japan 2025-11 is being built by far-away:1:1")
+    minutes = sum(1 for n in range(100) if retry.get_retry_decision(exception=held, job=job(n)))
+    assert minutes * 60 > STALE_AFTER.total_seconds()  # outlasts a dead remote worker's claim
+    broken = ValueError("a template error")
+    assert [bool(retry.get_retry_decision(exception=broken, job=job(n))) for n in range(4)] == [
+        True, True, True, False
+    ]  # fmt: skip

@@ -16,7 +16,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from procrastinate import JobContext, RetryStrategy
+from procrastinate import BaseRetryStrategy, JobContext, RetryDecision, RetryStrategy
+from procrastinate.jobs import Job
 
 from reporter.errors import ReporterError
 
@@ -35,6 +36,20 @@ RETRY = RetryStrategy(max_attempts=3, wait=60)
 
 class BuildElsewhere(ReporterError):
     """Another process holds the build's claim and is alive: try again once it is done or gone."""
+
+
+class BuildRetry(BaseRetryStrategy):
+    """RETRY, except that a build held elsewhere is retried until its claim can have gone stale.
+
+    A claim of a worker on another machine is only known dead when its heartbeat is older than
+    STALE_AFTER (10 minutes), so a minute apart for 15 minutes outlasts it.
+    """
+
+    def get_retry_decision(self, *, exception: BaseException, job: Job) -> RetryDecision | None:
+        """Retry a BuildElsewhere every minute for 15 minutes; anything else as RETRY does."""
+        if isinstance(exception, BuildElsewhere):
+            return RetryDecision(retry_in={"seconds": 60}) if job.attempts < 15 else None
+        return RETRY.get_retry_decision(exception=exception, job=job)
 
 
 @dataclass
@@ -188,7 +203,7 @@ def register(app: procrastinate.App, namespace: str) -> None:
         (ingest_feed, {}),
         (ingest_seeds, {}),
         (analyze_batch, {"retry": RETRY}),
-        (build_report, {"retry": RETRY}),
+        (build_report, {"retry": BuildRetry()}),
         (deliver_batch, {"retry": RETRY}),
         (retry_stalled, {"queueing_lock": "retry_stalled"}),
     ):
