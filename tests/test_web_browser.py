@@ -234,7 +234,7 @@ def test_a_reader_unsubscribes_from_the_link_in_a_report_email(site, reader) -> 
             pytest.skip("needs the build of the test before")
     finally:
         store.close()
-    result = send_report(load_config(site.config, site.env), "japan", "2025-11", env=site.env)
+    result = send_report(load_config(site.config, site.env), "japan", "2025-11")
     assert result.ok, result
     (mail,) = wait_for_mail(site, "bob@example.org", 1)
     reader.goto(link_in(mail, "/unsubscribe"))
