@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 import tempfile
 from collections import defaultdict
@@ -225,6 +226,12 @@ def markdown(result: dict) -> str:
             f"`reporter build` {t['build']['seconds']:.1f} s (peak RSS {t['build']['peak_rss_mb']:.0f} MB; "
             f"ingest process {t['ingest']['peak_rss_mb']:.0f} MB). Time by stage: {share}.",
         ]
+        if t.get("load_average"):
+            lines[-1] += (
+                " Load average (1, 5, 15 min) at the end of the run: "
+                + ", ".join(f"{x:.1f}" for x in t["load_average"])
+                + f" on {os.cpu_count()} CPUs."
+            )
         if t.get("floor"):
             f = t["floor"]
             lines += [
