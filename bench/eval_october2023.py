@@ -236,10 +236,12 @@ def markdown(result: dict) -> str:
             f = t["floor"]
             lines += [
                 "",
-                "Floor (the raw libraries on the same work, same run): spaCy load + `nlp.pipe` of every item "
+                "Floor (the raw libraries doing the same work, timed in the run of the build it divides): "
+                "spaCy load + `nlp.pipe` of every item "
                 f"the build read + WeasyPrint of the same HTML, {f['seconds']:.1f} s, "
                 f"peak {f['peak_rss_mb']:.0f} MB. "
-                f"**Build ÷ floor: {t['build']['seconds'] / f['seconds']:.2f}×** wall time.",
+                f"**Build ÷ floor: {f.get('build_seconds', t['build']['seconds']) / f['seconds']:.2f}×** "
+                "wall time" + (f" ({f['note']})." if f.get("note") else "."),
             ]
     for kind, items in result["errors"].items():
         lines += ["", f"## {kind.capitalize()} ({len(items)})", "", *[f"- {x}" for x in items[:EXAMPLES]]]
