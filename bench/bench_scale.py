@@ -182,8 +182,8 @@ def main() -> int:
             f"| new items stored / analysed in the cycle | {new_items:,} / {analysed:,} |",
             f"| items per second (new items ÷ wall time) | **{new_items / wall:.1f}** |",
             f"| feeds not modified (304) / failed | {unchanged:,} / {failed:,} |",
-            f"| peak RSS, this process / largest child (parser or analysis worker) | {self_mb:.0f} / "
-            f"{child_mb:.0f} MiB |",
+            f"| peak RSS: this process / largest waited-for child (the feed parsers; the analysis "
+            f"workers run under the forkserver and are not counted) | {self_mb:.0f} / {child_mb:.0f} MiB |",
             f"| share of a 3-hour polling interval | {wall / (3 * 3600):.1%} |",
             "",
         ]

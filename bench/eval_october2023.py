@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 import tempfile
 from collections import defaultdict
@@ -225,14 +226,22 @@ def markdown(result: dict) -> str:
             f"`reporter build` {t['build']['seconds']:.1f} s (peak RSS {t['build']['peak_rss_mb']:.0f} MB; "
             f"ingest process {t['ingest']['peak_rss_mb']:.0f} MB). Time by stage: {share}.",
         ]
+        if t.get("load_average"):
+            lines[-1] += (
+                " Load average (1, 5, 15 min) at the end of the run: "
+                + ", ".join(f"{x:.1f}" for x in t["load_average"])
+                + f" on {os.cpu_count()} CPUs."
+            )
         if t.get("floor"):
             f = t["floor"]
             lines += [
                 "",
-                "Floor (the raw libraries on the same work, same run): spaCy load + `nlp.pipe` of every item "
+                "Floor (the raw libraries doing the same work, timed in the run of the build it divides): "
+                "spaCy load + `nlp.pipe` of every item "
                 f"the build read + WeasyPrint of the same HTML, {f['seconds']:.1f} s, "
                 f"peak {f['peak_rss_mb']:.0f} MB. "
-                f"**Build ÷ floor: {t['build']['seconds'] / f['seconds']:.2f}×** wall time.",
+                f"**Build ÷ floor: {f.get('build_seconds', t['build']['seconds']) / f['seconds']:.2f}×** "
+                "wall time" + (f" ({f['note']})." if f.get("note") else "."),
             ]
     for kind, items in result["errors"].items():
         lines += ["", f"## {kind.capitalize()} ({len(items)})", "", *[f"- {x}" for x in items[:EXAMPLES]]]

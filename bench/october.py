@@ -358,6 +358,7 @@ def run(
     if with_floor:
         say("floor: spaCy on the same texts + WeasyPrint on the same HTML")
         timings["floor"] = floor(config, out)
+    timings["load_average"] = list(os.getloadavg())  # the machine is shared: say how busy it was
     (out / "timings.json").write_text(json.dumps(timings, indent=2), encoding="utf-8")
     return timings
 

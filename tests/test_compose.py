@@ -330,3 +330,23 @@ def test_a_paragraph_never_opens_on_a_connective_that_leans_on_a_sentence_left_o
     ]
     assert select(scored, min_words=5, max_words=40) == [scored[1]]
     assert select(scored[:1], min_words=5, max_words=40) == [scored[0]]  # alone, it is kept
+
+
+def test_the_overview_names_an_item_once_and_never_quotes_a_headline_the_feed_cut_off() -> None:
+    texts = [t for t in seed_item("002").text.split("\n") if len(t.split()) > 40]
+    title = "Tokyo courts Seoul and Beijing"
+    one = item(f"{texts[0]}\n{texts[1]}", item_id="both", outlet="NHK", title=title)
+    cut = item(
+        texts[2], item_id="cut", outlet="Nikkei", published=date(2025, 11, 2), title="Japan weighs a new…"
+    )
+    both = Analysis(
+        one,
+        (
+            passage(one, end=len(texts[0]), section="South Korea"),
+            passage(one, start=len(texts[0]) + 1, index=1, section="China"),
+        ),
+    )
+    report = compose([both, whole(cut, section="China")], japan_spec(), NOV, now=NOW)
+    overview = " ".join(report.overview)
+    assert overview.count(title) == 1
+    assert "Japan weighs" not in overview

@@ -91,4 +91,8 @@ def test_the_pdf_is_tagged_with_its_language_title_and_nested_bookmarks(november
     assert root["/ViewerPreferences"]["/DisplayDocTitle"]  # PDF/UA: the title, not the file name
     title, parts = reader.outline
     assert title.title.startswith("Country Report: Japan")
-    assert [p.title for p in parts][:3] == ["Coverage at a glance", "Overview", "United States"]
+    assert [p.title for p in parts if not isinstance(p, list)][:3] == [
+        "Coverage at a glance",
+        "Overview",
+        "United States",
+    ]

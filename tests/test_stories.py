@@ -16,6 +16,7 @@ from reporter.compose import compose
 from reporter.compose.stories import Doc, clusters
 from reporter.models import Period
 from tests.compose_support import item, japan_spec, whole
+from tests.test_compose_seeds import needs_gold
 
 OCT = Period.month(2023, 10)
 LATER = datetime(2023, 11, 1, 6, tzinfo=UTC)
@@ -206,3 +207,13 @@ def test_the_embedding_model_loads_from_its_own_wheel_without_the_network() -> N
     assert embed is not None
     vectors = embed(["Japan and China coast guards faced off.", "Tokyo and Beijing ships in a standoff."])
     assert vectors.shape[0] == 2
+
+
+@needs_gold
+def test_a_digest_paragraph_over_the_budget_is_left_out_not_listed_under_the_digest_title() -> None:
+    from tests.compose_support import gold_analysis_004
+
+    spec = replace(japan_spec(), max_paragraphs=2)
+    report = compose([gold_analysis_004()], spec, Period.month(2024, 2, 3), now=LATER, embed=None)
+    assert sum(len(s.paragraphs) for s in report.sections) == 2
+    assert not any(s.also for s in report.sections)  # every headline would read "Country Report: Japan …"

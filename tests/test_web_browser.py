@@ -81,7 +81,10 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
             f"smtp:\n  host: 127.0.0.1\n  port: {smtp.port}\n  starttls: false\n"
             f"  from: Country Reports <reports@example.org>\n  base_url: http://127.0.0.1:{port}\n"
         )
-        config.write_text(config.read_text(encoding="utf-8") + smtp_block, encoding="utf-8")
+        # One dead feed (a closed loopback port), so the feed-health page has a failure to show.
+        feeds = f"feeds:\n  - name: dead-feed\n    url: http://127.0.0.1:{free_port()}/feed.xml\n"
+        text = config.read_text(encoding="utf-8").replace("feeds: []\n", feeds)
+        config.write_text(text + smtp_block, encoding="utf-8")
         server = uvicorn.Server(
             uvicorn.Config(create_app(config, env), host="127.0.0.1", port=port, log_level="warning")
         )
@@ -234,7 +237,7 @@ def test_a_reader_unsubscribes_from_the_link_in_a_report_email(site, reader) -> 
             pytest.skip("needs the build of the test before")
     finally:
         store.close()
-    result = send_report(load_config(site.config, site.env), "japan", "2025-11")  # the secret is smtp.secret
+    result = send_report(load_config(site.config, site.env), "japan", "2025-11")
     assert result.ok, result
     (mail,) = wait_for_mail(site, "bob@example.org", 1)
     reader.goto(link_in(mail, "/unsubscribe"))
@@ -265,6 +268,8 @@ def test_a_form_posted_without_its_csrf_token_is_refused(site, operator) -> None
 
 def test_screenshots_of_the_operators_pages(site, operator) -> None:
     page = operator
+    page.goto(f"{site.url}/admin/feeds")
+    assert "dead-feed" in page.inner_text("main")
     for name, path in [
         ("admin-feeds", "/admin/feeds"),
         ("admin-runs", "/admin/runs"),

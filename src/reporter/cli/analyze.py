@@ -101,7 +101,8 @@ def _analyze_store(config: Path, *, reanalyze: bool, json_output: bool) -> None:
 
 def read_item(path: Path, *, now: datetime) -> Item:
     """A file (or '-' for standard input) as an Item, read the way seeds are read."""
-    from reporter.normalize import normalize
+    from reporter.cli.common import err_console
+    from reporter.normalize import MAX_ENTRY_CHARS, cut_note, normalize_entry
     from reporter.sources.seeds import read_seed_file
 
     if str(path) == "-":
@@ -129,7 +130,12 @@ def read_item(path: Path, *, now: datetime) -> Item:
         if not path.is_file():
             raise SourceError(f"{path}: no such file", "check the path")
         raw = read_seed_file(path, now=now)
-    return normalize(raw, now=now)
+    item, full_length = normalize_entry(raw, now=now)
+    if full_length is not None:  # as ingest does: the analysis sees the cut text, and says so
+        err_console().print(
+            f"note: {path}: {cut_note(item.title, full_length, MAX_ENTRY_CHARS)}", markup=False
+        )
+    return item
 
 
 def _json_default(value: Any) -> Any:

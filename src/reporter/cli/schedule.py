@@ -6,7 +6,7 @@ import contextlib
 import json
 import signal
 from collections.abc import Iterator
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, timedelta
 from typing import TYPE_CHECKING, Annotated
 from zoneinfo import ZoneInfo
 
@@ -88,7 +88,8 @@ def schedule(
         out.print(
             f"scheduler started: {len(changes.added)} job(s) added, {len(changes.changed)} changed, "
             f"{len(changes.removed)} removed, {len(changes.kept)} unchanged, "
-            f"{len(runner.retries)} failed build(s) to retry",
+            f"{len(runner.retries)} failed build(s) to retry, "
+            f"{len(runner.catchups)} closed period(s) never built to build now",
             markup=False,
         )
         for job in runner.jobs():
@@ -181,15 +182,20 @@ def status(config: ConfigOption = DEFAULT_CONFIG, json_output: JsonOption = Fals
     from rich.table import Table
 
     from reporter.scheduler import next_runs
+    from reporter.scheduler.catchup import missed_periods
 
     ctx = open_context(config)
     try:
-        runs = next_runs(ctx, config)
+        now = ctx.now()
+        runs = next_runs(ctx, config, now=now)
         zones = {r.slug: r.schedule.timezone for r in ctx.config.reports}
         latest = {slug: ctx.store.builds.latest(slug) for slug in zones}
+        stored_builds = {
+            r.id.partition(":")[2]: r.next_run for r in runs if r.stored and r.id.startswith("build:")
+        }
+        missed = missed_periods(ctx, now=now, next_builds=stored_builds)
     finally:
         ctx.close()
-    now = datetime.now(UTC)
     out = console()
     if json_output:
         out.print_json(
@@ -213,6 +219,7 @@ def status(config: ConfigOption = DEFAULT_CONFIG, json_output: JsonOption = Fals
                         )
                         for slug, b in latest.items()
                     },
+                    "catch_up": [{"report": m.spec.slug, "period": m.period.key} for m in missed],
                 }
             )
         )
@@ -241,6 +248,12 @@ def status(config: ConfigOption = DEFAULT_CONFIG, json_output: JsonOption = Fals
         else:
             note = f" ({b.error})" if b.error and b.status == "failed" else ""
             out.print(f"{slug}: latest build {b.period} {b.status}, attempt {b.attempt}{note}", markup=False)
+    for m in missed:
+        out.print(
+            f"{m.spec.slug}: {m.period.key} has closed and was never built; `reporter schedule` builds and "
+            "sends it once when it starts",
+            markup=False,
+        )
 
 
 def _until(delta: timedelta) -> str:

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from reporter.compose.leads import join_names, when
+from reporter.compose.sentences import is_cut
 from reporter.models import Period
 
 MAX_STORIES = 5  # the top stories, across sections, by rank
@@ -96,7 +97,15 @@ def top_sentences(
 ) -> tuple[str, ...]:
     """'The month's top story: “A” (...).', then 'Other leading stories: “B” (...); and “C” (...).'"""
     year = period.last_month.year
-    ranked = sorted((s for s in stories if s.headline), key=lambda s: s.rank)[:MAX_STORIES]
+    ranked: list[Headliner] = []
+    for story in sorted((s for s in stories if s.headline), key=lambda s: s.rank):
+        headline = (story.headline or "").strip()
+        # An item told in two sections is named once; a headline the feed cut off is not quoted.
+        if is_cut(headline) or any(headline == (r.headline or "").strip() for r in ranked):
+            continue
+        ranked.append(story)
+        if len(ranked) == MAX_STORIES:
+            break
     if not ranked:
         return ()
     word = _period_word(period).replace("This", "The")

@@ -73,6 +73,11 @@ def score(story: Ranked, subject: str) -> float:
     return breadth + 0.5 * (len(days) - 1) + min(prominence, 2.0)
 
 
+def _has_headline(story: Ranked) -> bool:
+    """Whether a story can be listed by headline: a digest's paragraph has only the digest's title."""
+    return any(u.head.passage.style != "report" for u in story.tellings)
+
+
 def rank(stories: Sequence[Ranked], spec: ReportSpec) -> list[Ranked]:
     """Score and rank every story; returned best first (ties: the earlier story first)."""
     for story in stories:
@@ -99,7 +104,7 @@ def allot(ordered: Sequence[Ranked], spec: ReportSpec, write: Callable[[Ranked],
             story.placement = PARAGRAPH
             per_section[name] += 1
             budget -= 1
-        elif also[name] < ALSO_PER_SECTION:
+        elif also[name] < ALSO_PER_SECTION and _has_headline(story):
             story.placement = ALSO
             also[name] += 1
         else:

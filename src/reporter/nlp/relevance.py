@@ -86,12 +86,13 @@ class RelevanceRules:
         for passage in analysis.passages:
             decision = self.judge(passage, analysis.item, digest=digest and passage.style == "report")
             reasons = tuple(r for r in passage.reasons if not r.startswith("not about "))
+            # The decision comes first: whoever shows only the first reasons (decision rows) shows it.
             passages.append(
                 replace(
                     passage,
                     relevant=decision.relevant,
                     relevance=decision,
-                    reasons=(*reasons, decision.reason),
+                    reasons=(decision.reason, *reasons),
                 )
             )
         return replace(analysis, passages=tuple(passages))

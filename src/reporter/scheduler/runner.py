@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING
 
 from apscheduler.schedulers.background import BackgroundScheduler
 
+from reporter.scheduler.catchup import schedule_catchups
 from reporter.scheduler.plan import (
     MAX_ATTEMPTS,
     RETRY_STORE,
@@ -132,6 +133,8 @@ class Runner:
     scheduler: BackgroundScheduler | None = None
     changes: Changes | None = None
     retries: list[str] = field(default_factory=list)
+    catch_up: bool = True  # build a closed period that has no build once at start (Persistent=true)
+    catchups: list[str] = field(default_factory=list)  # the catch-up jobs added at start
 
     def start(self, *, now: datetime | None = None) -> Changes:
         """Fail abandoned claims, reconcile the jobs with feeds.yaml, queue retries, start running."""
@@ -152,6 +155,10 @@ class Runner:
             formats=self.formats,
             max_attempts=self.max_attempts,
         )
+        if self.catch_up:
+            self.catchups = schedule_catchups(
+                self.scheduler, self.ctx, self.config_path, now=now, formats=self.formats
+            )
         log.info(
             "jobs: %d added, %d changed, %d removed, %d unchanged; %d retr%s",
             len(self.changes.added), len(self.changes.changed), len(self.changes.removed),

@@ -162,6 +162,7 @@ def ingest_feeds(
                             client=client,
                             policy=policy,
                             hosts=hosts,
+                            until=until,
                         )
                         _save(store, states[feed.name])
                         finish(feed, result)
@@ -196,6 +197,7 @@ def _store_feed(
     client: httpx.Client,
     policy: FetchPolicy,
     hosts: HostLimiter,
+    until: float | None = None,
 ) -> tuple[SourceResult, FeedState]:
     """One parsed feed into the store: drop empty entries, find the stories already stored, add the rest."""
     if read.parsed is None:
@@ -215,6 +217,7 @@ def _store_feed(
             policy=policy,
             hosts=hosts,
             timeout=feed.timeout,
+            until=until,
         )
     merged = merge_known([i for _, i in kept], [r.link_unique for r, _ in kept], store.items)
     guids = {
@@ -336,8 +339,12 @@ def _with_full_text(
     policy: FetchPolicy,
     hosts: HostLimiter,
     timeout: float,
+    until: float | None = None,
 ) -> list[tuple[RawEntry, Item]]:
-    """Swap the summary for the article's text on new, short entries; any failure keeps the summary."""
+    """Swap the summary for the article's text on new, short entries; any failure keeps the summary.
+
+    Pages are fetched one after another: none starts once the ingest's bound (`until`) has passed.
+    """
     known = store.items.known_ids([i.id for _, i in kept])
     budget = FULL_TEXT_PER_RUN
     out: list[tuple[RawEntry, Item]] = []
@@ -350,8 +357,13 @@ def _with_full_text(
             and len(item.text) < FULL_TEXT_BELOW
         ):
             budget -= 1
+            left = timeout if until is None else min(timeout, until - time.monotonic())
+            if left <= 0:
+                budget = 0  # the ingest is out of time: the rest keep their summaries
+                out.append((raw, item))
+                continue
             try:
-                page = fetch_page(client, item.url, timeout=timeout, policy=policy, hosts=hosts)
+                page = fetch_page(client, item.url, timeout=left, policy=policy, hosts=hosts)
             except FeedError as exc:
                 log.info("%s: no full text for %s: %s", raw.source, item.url, exc.reason)
                 page = b""

@@ -44,7 +44,7 @@ class WebSettings:
 
 def web_settings(config: Config, env: Mapping[str, str], **overrides: object) -> WebSettings:
     """The settings from the config and REPORTER_* variables; `overrides` replace any field (for tests)."""
-    secret = (env.get(SECRET_ENV) or "").strip() or None
+    secret = (config.smtp.secret or "").strip() or None  # REPORTER_SECRET, read by the config
     session_secret = (env.get(SESSION_SECRET_ENV) or "").strip()
     if not session_secret and secret:
         # Derived, not reused: a session cookie must never verify as a link token or the reverse.
