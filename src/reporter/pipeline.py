@@ -306,13 +306,7 @@ def build(
             with ctx.store.builds.keep_alive(claim):
                 report = compose_report(ctx, spec, period)
                 settings = ctx.config.settings
-                rendered = render_report(
-                    report,
-                    formats=formats,
-                    templates_dir=settings.templates_dir,
-                    pdf_limits=(settings.pdf_timeout, settings.pdf_memory_mb),
-                    progress=ctx.progress,
-                )
+                rendered = _render(ctx, report, formats)
                 # A retry replaces whatever an interrupted attempt left; only a first build refuses to.
                 paths = write_report(
                     report, rendered.files, output_dir=settings.output_dir, force=force or claim.attempt > 1
@@ -344,6 +338,18 @@ def build(
     return BuildResult(report=report, files=written, missing=rendered.missing, build_id=claim.build_id)
 
 
+def _render(ctx: Context, report: Report, formats: Sequence[str]) -> Rendered:
+    """Render a report in the given formats with the configured templates and PDF limits."""
+    settings = ctx.config.settings
+    return render_report(
+        report,
+        formats=formats,
+        templates_dir=settings.templates_dir,
+        pdf_limits=(settings.pdf_timeout, settings.pdf_memory_mb),
+        progress=ctx.progress,
+    )
+
+
 def _partial_build(ctx: Context, spec: ReportSpec, period: Period, formats: Sequence[str]) -> BuildResult:
     """A preview of a period not over: composed up to now, written apart, not claimed, not sent."""
     from dataclasses import replace
@@ -355,13 +361,7 @@ def _partial_build(ctx: Context, spec: ReportSpec, period: Period, formats: Sequ
         report = compose_report(ctx, spec, period)
         report = replace(report, title=f"{report.title} — partial, up to {now:%-d %B %Y}")
         settings = ctx.config.settings
-        rendered = render_report(
-            report,
-            formats=formats,
-            templates_dir=settings.templates_dir,
-            pdf_limits=(settings.pdf_timeout, settings.pdf_memory_mb),
-            progress=ctx.progress,
-        )
+        rendered = _render(ctx, report, formats)
         paths = write_report(report, rendered.files, output_dir=settings.data_dir / PARTIAL_DIR, force=True)
         written = {k: str(v) for k, v in paths.items()}
         run.end("ok", detail={"partial_period": True, "files": written, "missing": rendered.missing})
