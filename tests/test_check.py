@@ -161,3 +161,45 @@ def test_check_online_fails_on_an_smtp_server_that_is_not_there(project: Path) -
     assert result.exit_code == 1
     line = finding(result, "SMTP server")
     assert line.startswith("FAIL SMTP server: cannot reach 127.0.0.1:") and "hint: check smtp.host" in line
+
+
+# --- feeds.yaml in one pass ---------------------------------------------------------------------
+
+
+def test_check_lists_type_errors_and_the_problems_beyond_types_in_one_pass(project: Path) -> None:
+    path = project / "feeds.yaml"
+    text = path.read_text(encoding="utf-8")
+    for old, new in (
+        ("    subject: JP\n", "    subject: NK\n    max_paragraphs: many\n"),
+        ('cron: "0 6 1 * *"', 'cron: "61 25 * * *"'),
+        ("timezone: Asia/Tokyo", "timezone: Asia/Tokio"),
+    ):
+        assert old in text
+        text = text.replace(old, new, 1)
+    path.write_text(text, encoding="utf-8")
+    lines = text.splitlines()
+
+    def line_of(fragment: str) -> int:
+        return next(i for i, line in enumerate(lines, 1) if fragment in line)
+
+    result = cli("check")
+    assert result.exit_code == 1
+    said = result.stderr
+    assert f"{path.name}: 4 problems:" in said
+    assert (
+        f"line {line_of('subject: NK')}: reports[0].subject: unknown country code 'NK' (did you mean KP?"
+        in said
+    )
+    assert (
+        f"line {line_of('max_paragraphs')}: reports[0].max_paragraphs: Input should be a valid integer"
+        in said
+    )
+    assert (
+        f"line {line_of('cron:')}: reports[0].schedule.cron: bad cron line '61 25 * * *': "
+        "minute 61 is not in 0-59; hour 25 is not in 0-23"
+    ) in said
+    assert (
+        f"line {line_of('timezone:')}: reports[0].schedule.timezone: unknown time zone 'Asia/Tokio' "
+        "(did you mean Asia/Tokyo?)"
+    ) in said
+    assert "hint: fix the lines above" in said and "Traceback" not in result.output

@@ -81,11 +81,58 @@ def test_every_problem_is_reported_at_once_with_its_line() -> None:
               months: "one"
         """
     )
-    text = "\n".join(problems)
-    assert "line 4: feeds[0]: unknown key 'timout' (did you mean 'timeout'?)" in text
-    assert "line 11: reports[0].sections[1].members[0]: YAML read the bare word NO as a boolean" in text
-    assert "line 16: reports[0].period.months" in text
-    assert len(problems) == 3  # type errors stop the semantic checks: fix those first
+    # Type errors and the checks beyond types come in one list, in line order: nothing waits for a rerun.
+    assert problems == [
+        "line 3: feeds[0].url: only http and https URLs are fetched, not 'ftp://thediplomat.com/feed/'",
+        "line 4: feeds[0]: unknown key 'timout' (did you mean 'timeout'?)",
+        "line 11: reports[0].sections[1].members[0]: YAML read the bare word NO as a boolean; "
+        'quote it ("NO") if you meant the text',
+        "line 11: reports[0].sections[1].members[1]: unknown country code 'XX' "
+        "(`reporter check --codes` lists them)",
+        "line 13: reports[0].schedule.cron: bad cron line '0 6 32 * *': day of month 32 is not in 1-31",
+        "line 14: reports[0].schedule.timezone: unknown time zone 'Asia/Tokio' (did you mean Asia/Tokyo?)",
+        "line 16: reports[0].period.months: Input should be a valid integer (got 'one')",
+    ]
+
+
+def test_a_value_of_the_wrong_type_gets_one_message_not_two() -> None:
+    problems = problems_of(
+        """\
+        reports:
+          - slug: 7
+            subject: [JP]
+            sections: [{name: Overview, members: KR}]
+            schedule: {cron: 6, timezone: 9}
+        """
+    )
+    assert [p.split(":", 2)[1].strip() for p in problems] == [
+        "reports[0].slug",
+        "reports[0].subject",
+        "reports[0].sections[0].members",
+        "reports[0].schedule.cron",
+        "reports[0].schedule.timezone",
+    ]
+    assert all("Input should be a valid" in p for p in problems)
+
+
+def test_a_duplicate_key_is_listed_with_the_other_problems() -> None:
+    problems = problems_of(
+        """\
+        reports:
+          - slug: japan
+            subject: JP
+            subject: XX
+            sections: [{name: Overview}]
+            schedule: {cron: "61 25 * * *"}
+        """
+    )
+    assert problems == [
+        "line 4: reports[0].subject: given twice (lines 3 and 4); keep one",
+        "line 4: reports[0].subject: unknown country code 'XX' (use ISO codes such as JP; "
+        "`reporter check --codes` lists them)",
+        "line 6: reports[0].schedule.cron: bad cron line '61 25 * * *': minute 61 is not in 0-59; "
+        "hour 25 is not in 0-23",
+    ]
 
 
 def test_semantic_problems_are_all_listed_too() -> None:

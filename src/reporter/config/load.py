@@ -51,15 +51,21 @@ def parse_config(text: str, *, config_path: Path, env: Mapping[str, str]) -> Con
         raise ConfigError(shown, ["line 1: the file must be a mapping with a `reports:` list"])
     index = LineIndex(node)
 
+    # One pass: duplicate keys, type errors and the checks beyond types, together and in line order.
     problems: list[str] = list(index.duplicates)
     parsed: FileModel | None = None
     try:
         parsed = FileModel.model_validate(data)
     except ValidationError as exc:
         problems.extend(describe(err, index) for err in exc.errors())
-    if parsed is not None:
-        problems.extend(check_semantics(parsed, index))
+    problems.extend(check_semantics(data, index))
     if problems:
-        raise ConfigError(shown, problems)
+        raise ConfigError(shown, sorted(problems, key=_line_number))
     assert parsed is not None
     return resolve(parsed, config_path, env)
+
+
+def _line_number(problem: str) -> int:
+    """The N of a problem that starts 'line N:' (sorted is stable, so one line keeps its order)."""
+    head = problem.split(":", 1)[0].removeprefix("line ")
+    return int(head) if head.isdigit() else 0

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
+
+from reporter.scheduler.cron import read_cron
 
 if TYPE_CHECKING:
     from reporter.models import Schedule
@@ -36,8 +39,9 @@ class DstSafeCronTrigger(CronTrigger):
 
 
 def build_trigger(schedule: Schedule) -> DstSafeCronTrigger:
-    """The build-and-send trigger: the report's cron line in its own time zone."""
-    return DstSafeCronTrigger.from_crontab(schedule.cron, timezone=ZoneInfo(schedule.timezone))
+    """The build-and-send trigger: the report's cron line, read as cron reads it, in its own time zone."""
+    fields = read_cron(schedule.cron)
+    return DstSafeCronTrigger(**asdict(fields), timezone=ZoneInfo(schedule.timezone))
 
 
 def ingest_trigger(schedule: Schedule) -> IntervalTrigger:
