@@ -171,19 +171,31 @@ def test_a_full_disk_names_the_file_and_check_finds_it(project: Path) -> None:
 # --- the store and the disk ---------------------------------------------------------------------
 
 
-def test_a_build_whose_files_are_gone_is_built_again(seeds_only: Path) -> None:
+def test_a_build_whose_files_are_gone_is_built_again_and_status_says_so(seeds_only: Path) -> None:
     import shutil
 
     first = invoke("build", "japan", "--period", "2025-11", "--no-ingest", "--format", "json,md")
     assert first.exit_code == 0, first.output
     folder = seeds_only / "output" / "japan" / "2025-11"
+    (folder / "japan-2025-11.md").unlink()
+    status = invoke("status")
+    assert status.exit_code == 0, status.output
+    assert (
+        "japan: 2025-11 was built, but japan-2025-11.md is missing from the output folder; "
+        "`reporter build japan --period 2025-11 --force` writes them again"
+    ) in status.output
     shutil.rmtree(folder)
+    status = invoke("status", "--json")
+    assert json.loads(status.stdout)["missing_files"] == {
+        "japan": {"2025-11": ["japan-2025-11.json", "japan-2025-11.md"]}
+    }
     again = invoke("build", "japan", "--period", "2025-11", "--no-ingest", "--format", "json,md")
     assert again.exit_code == 0, again.output
     assert "already built" not in again.output
     assert (folder / "japan-2025-11.json").exists() and (folder / "japan-2025-11.md").exists()
     third = invoke("build", "japan", "--period", "2025-11", "--no-ingest", "--format", "json,md")
     assert "already built" in third.output  # with the files back, the store is right again
+    assert "missing" not in invoke("status").output
 
 
 def test_a_key_given_twice_in_feeds_yaml_is_an_error_with_both_lines(project: Path) -> None:

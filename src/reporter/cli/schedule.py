@@ -190,6 +190,10 @@ def status(config: ConfigOption = DEFAULT_CONFIG, json_output: JsonOption = Fals
         runs = next_runs(ctx, config, now=now)
         zones = {r.slug: r.schedule.timezone for r in ctx.config.reports}
         latest = {slug: ctx.store.builds.latest(slug) for slug in zones}
+        gone = {  # builds the store calls done whose files are no longer in output/
+            slug: {b.period: b.missing_files() for b in ctx.store.builds.of_report(slug) if b.missing_files()}
+            for slug in zones
+        }
         stored_builds = {
             r.id.partition(":")[2]: r.next_run for r in runs if r.stored and r.id.startswith("build:")
         }
@@ -220,6 +224,7 @@ def status(config: ConfigOption = DEFAULT_CONFIG, json_output: JsonOption = Fals
                         for slug, b in latest.items()
                     },
                     "catch_up": [{"report": m.spec.slug, "period": m.period.key} for m in missed],
+                    "missing_files": {slug: periods for slug, periods in gone.items() if periods},
                 }
             )
         )
@@ -248,6 +253,14 @@ def status(config: ConfigOption = DEFAULT_CONFIG, json_output: JsonOption = Fals
         else:
             note = f" ({b.error})" if b.error and b.status == "failed" else ""
             out.print(f"{slug}: latest build {b.period} {b.status}, attempt {b.attempt}{note}", markup=False)
+    for slug, periods in gone.items():
+        for period, names in periods.items():
+            out.print(
+                f"{slug}: {period} was built, but {', '.join(names)} {'is' if len(names) == 1 else 'are'} "
+                f"missing from the output folder; `reporter build {slug} --period {period} --force` "
+                "writes them again",
+                markup=False,
+            )
     for m in missed:
         out.print(
             f"{m.spec.slug}: {m.period.key} has closed and was never built; `reporter schedule` builds and "

@@ -16,6 +16,7 @@ from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 from sqlalchemy import Engine, and_, insert, select, update
 from sqlalchemy.exc import IntegrityError
@@ -48,6 +49,12 @@ class Build:
     error: str | None
     files: dict[str, str] = field(default_factory=dict)
     paragraphs: int | None = None
+
+    def missing_files(self) -> list[str]:
+        """The names of this done build's files that are no longer on the disk (the disk wins)."""
+        if self.status != "done":
+            return []
+        return sorted(Path(path).name for path in self.files.values() if not Path(path).exists())
 
 
 @dataclass(frozen=True, slots=True)
@@ -103,6 +110,12 @@ class BuildRepo:
         query = select(builds).order_by(builds.c.id.desc()).limit(limit)
         if status is not None:
             query = query.where(builds.c.status == status)
+        with self._engine.connect() as conn:
+            return [_row_to_build(r) for r in conn.execute(query)]
+
+    def of_report(self, report: str) -> list[Build]:
+        """Every build record of one report, latest period first."""
+        query = select(builds).where(builds.c.report == report).order_by(builds.c.period.desc())
         with self._engine.connect() as conn:
             return [_row_to_build(r) for r in conn.execute(query)]
 
