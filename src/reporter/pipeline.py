@@ -34,6 +34,7 @@ if TYPE_CHECKING:
     from reporter.models import Analysis, Item
     from reporter.nlp.analyze import Analyzer
     from reporter.nlp.placing import Placer
+    from reporter.nlp.record import ItemAnalysis
     from reporter.nlp.stored import AnalyseOutcome, Analysing
 
 log = logging.getLogger(__name__)
@@ -232,12 +233,15 @@ def analyze_stale(
 
 def analyses_for(ctx: Context, items: Sequence[Item], spec: ReportSpec) -> list[Analysis]:
     """The items' analyses placed in one report's sections: stored ones read, missing ones made once."""
+    return list(ctx.placer().place_all(_analysed(ctx, items), spec))
+
+
+def _analysed(ctx: Context, items: Sequence[Item]) -> list[tuple[Item, ItemAnalysis]]:
+    """Each item with its stored analysis (made now if missing), counted for the progress display."""
     from reporter.nlp.stored import analyses_for as stored_analyses
 
-    analysed = counted(
-        ctx.progress, "analysis", stored_analyses(ctx.analysing(), items), total=len(items), unit="items"
-    )
-    return list(ctx.placer().place_all(analysed, spec))
+    pairs = stored_analyses(ctx.analysing(), items)
+    return list(counted(ctx.progress, "analysis", pairs, total=len(items), unit="items"))
 
 
 def _sources_of(reports: Sequence[ReportSpec]) -> list[str]:
@@ -499,14 +503,17 @@ def compose_report(ctx: Context, spec: ReportSpec, period: Period) -> Report:
         since=period.start_dt - timedelta(days=62),
         until=period.end_dt + timedelta(days=31),
     )
-    analyses = analyses_for(ctx, items, spec)
+    from reporter.nlp import storyvectors
+
+    analysed = _analysed(ctx, items)
     return compose(
-        analyses,
+        list(ctx.placer().place_all(analysed, spec)),
         spec,
         period,
         now=ctx.now(),
         problems=feed_problems(ctx, spec),
         previous_counts=previous_counts(ctx.config.settings.output_dir, spec, period),
+        vectors=storyvectors.stored(record.vector for _, record in analysed),
     )
 
 

@@ -28,6 +28,7 @@ from reporter.models import (
     Story,
     Telling,
 )
+from reporter.nlp import storyvectors
 
 log = logging.getLogger(__name__)
 
@@ -177,14 +178,18 @@ def compose(
     problems: Sequence[str] = (),
     previous_counts: Mapping[str, int] | None = None,
     embed: stories.Embed | object | None = _DEFAULT,
+    vectors: Mapping[str, bytes] | None = None,
 ) -> Report:
     """Compose the report for one period from analysed items: overview, sections, sources, left out.
 
     `embed` is the word-embedding model stories are found with (default: WordLlama, loaded once per
-    process; None for TF-IDF alone).
+    process; None for TF-IDF alone). `vectors`: the items' stored story vectors, reused where they fit
+    (nlp/storyvectors.py).
     """
     candidates, dropped = select(spec, period, analyses)
     model = stories.wordllama() if embed is _DEFAULT and len(candidates) > 1 else embed
+    if vectors and callable(model):
+        model = storyvectors.reusing(model, vectors)
     used = {c.item.id for c in candidates}
     rest = [a.item for a in analyses if a.item.id not in used and decisions.of_period(a, period)]
     found, story_of_rest = find_stories(

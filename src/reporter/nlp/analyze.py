@@ -11,10 +11,12 @@ from __future__ import annotations
 import re
 from bisect import bisect_right
 from collections.abc import Iterable, Iterator
+from dataclasses import replace
 from typing import Any
 
 from reporter.models import Analysis, Attribution, Item, ReportSpec, Span
 from reporter.nlp import model as nlp_model
+from reporter.nlp import storyvectors
 from reporter.nlp.attribution import find_citation, split_names
 from reporter.nlp.dates import anchor_for, find_dates, uses_context
 from reporter.nlp.mentions import GAZ_LABEL, RawMention, doc_mentions, mark_lists, mark_yardsticks
@@ -80,9 +82,11 @@ class Analyzer:
         return self._placer
 
     def read(self, items: Iterable[Item], *, batch_items: int = BATCH_ITEMS) -> Iterator[ItemAnalysis]:
-        """Analyze items in batches, yielding one record per item in order."""
+        """Analyze items in batches, yielding one record per item in order (with its story vector)."""
         for batch in _batches(items, batch_items):
-            yield from self._read_batch(batch)
+            records = self._read_batch(batch)
+            vectors = storyvectors.make(batch)
+            yield from (replace(r, vector=v) for r, v in zip(records, vectors, strict=True))
 
     def analyze(self, items: Iterable[Item], report: ReportSpec) -> Iterator[Analysis]:
         """Analyze items and place them in one report's sections, in order (no store involved)."""

@@ -31,9 +31,11 @@ from typing import Any
 from reporter.models import Attribution, DateMention, Span
 from reporter.nlp.mentions import RawMention
 from reporter.nlp.passages import Block
+from reporter.nlp.storyvectors import StoryVector
 
 # Bump when the analysis itself changes (rules, thresholds, what is found) without a field changing.
-CODE_VERSION = 2  # 2: "U.S.-Japan" splits at the hyphen; lists and yardsticks marked in titles
+# 2: "U.S.-Japan" splits at the hyphen; lists and yardsticks marked in titles. 3: story vectors stored.
+CODE_VERSION = 3
 MAX_CHARS = 400_000  # only this much of an item's text is analysed; offsets are into it
 
 
@@ -77,6 +79,7 @@ class ItemAnalysis:
     mentions: tuple[RawMention, ...] = ()  # in the body, listed ones marked, in text order
     title_mentions: tuple[RawMention, ...] = ()
     notes: tuple[str, ...] = ()  # what the analyzer could not infer (report-independent)
+    vector: StoryVector | None = None  # the item's content vector for story-finding (nlp/storyvectors.py)
 
 
 # --- codec ----------------------------------------------------------------------------------------

@@ -1,0 +1,106 @@
+"""Story vectors: each item's word-embedding vector, made once when it is analysed and kept in its record.
+
+Story-finding (`compose/stories.py`) compares tellings by TF-IDF and by the cosine of WordLlama vectors of
+their content (headline twice, then the text). Most of the docs a build clusters are the period's items
+as a whole (the ones the report does not use, given a story id only), and their content depends on the
+item alone, so its vector is made at analysis time and stored with the analysis (`ItemAnalysis.vector`).
+A build then embeds only the tellings it cuts itself (`reusing`).
+
+A stored vector is used only for exactly the text it was made from: it carries a key (a hash of the
+embedding package's version and the text), so a change to how stories build their content, or a new
+WordLlama, simply makes the build embed again. And before the stored vectors are trusted, one of them is
+embedded afresh and must come out the same, bit for bit (WordLlama's vector of a text does not depend on
+the other texts of its batch: its pooling adds padding zeros at the end of each sum).
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from functools import cache
+from importlib import metadata
+from typing import Any
+
+from reporter.models import Item
+
+Embed = Callable[[list[str]], Any]  # texts → an (n, d) array of unit-length rows (as compose/stories)
+
+
+@dataclass(frozen=True, slots=True)
+class StoryVector:
+    """An item's content vector as stored: the key of the text it was made from, and float32 bytes."""
+
+    key: str
+    data: bytes
+
+
+@cache
+def _tag() -> str:
+    """The embedding package and version the vectors come from (part of every key)."""
+    try:
+        return f"wordllama-{metadata.version('wordllama')}"
+    except metadata.PackageNotFoundError:
+        return "wordllama-none"
+
+
+def key(text: str) -> str:
+    """The key of a vector made from `text` by the current embedding package."""
+    return hashlib.blake2b(f"{_tag()}\0{text}".encode(), digest_size=12).hexdigest()
+
+
+def content(item: Item) -> str:
+    """What story-finding embeds for a whole item (compose/stories decides it; this only asks)."""
+    from reporter.compose import stories
+
+    # The item as one of the period's other docs: its own title and text.
+    doc = stories.Doc(0, item.id, item.title, item.text, item.published, relevant=False)
+    return stories._content(doc)  # the one definition of a doc's content, read, not copied
+
+
+def make(items: Sequence[Item], embed: Embed | None = None) -> list[StoryVector | None]:
+    """Each item's story vector (None for all when no embedding model is installed)."""
+    if embed is None:
+        from reporter.compose import stories
+
+        embed = stories.wordllama()
+    if embed is None or not items:
+        return [None] * len(items)
+    import numpy as np
+
+    texts = [content(i) for i in items]
+    rows = np.asarray(embed(texts), dtype=np.float32)
+    return [StoryVector(key(t), row.tobytes()) for t, row in zip(texts, rows, strict=True)]
+
+
+def stored(vectors: Iterable[StoryVector | None]) -> dict[str, bytes]:
+    """Key → vector bytes, for `reusing`."""
+    return {v.key: v.data for v in vectors if v is not None}
+
+
+def reusing(embed: Embed, known: Mapping[str, bytes]) -> Embed:
+    """An embed function that takes a text's vector from `known` when it has one, and embeds the rest.
+
+    One known text is embedded afresh as a check; if its vector differs (another model), none is reused.
+    """
+    import numpy as np
+
+    def run(texts: list[str]) -> Any:
+        keys = [key(t) for t in texts]
+        hits = [i for i, k in enumerate(keys) if k in known]
+        if not hits:
+            return embed(texts)
+        probe = hits[0]
+        fresh_at = [i for i, k in enumerate(keys) if k not in known]
+        fresh = np.asarray(embed([texts[i] for i in (*fresh_at, probe)]), dtype=np.float32)
+        if fresh[-1].tobytes() != known[keys[probe]]:
+            return embed(texts)
+        out = np.empty((len(texts), fresh.shape[1]), dtype=np.float32)
+        if fresh_at:
+            out[fresh_at] = fresh[:-1]
+        out[hits] = np.frombuffer(b"".join(known[keys[i]] for i in hits), dtype=np.float32).reshape(
+            len(hits), -1
+        )
+        return out
+
+    return run
