@@ -15,6 +15,7 @@ from reporter.nlp import model as nlp_model
 from reporter.nlp.analyze import Analyzer
 from reporter.nlp.record import decode, encode
 from reporter.store import Store
+from reporter.store import analyses as analyses_module
 
 PERIOD = Period.parse("2025-11")
 
@@ -132,6 +133,22 @@ def test_the_record_survives_the_store_unchanged(seeds_only, analyzer):
     ctx.store.analyses.save(zip(items, records, strict=True))
     loaded = ctx.store.analyses.load(items, analyzer.version)
     assert [loaded[i.id] for i in items] == records
+
+
+def test_a_second_read_in_the_same_process_decodes_nothing(tmp_path, analyzer, monkeypatch):
+    store = Store.open(f"sqlite:///{tmp_path / 'c.db'}")
+    items = short_items(3)
+    store.items.add(items, source="diplomat")
+    store.analyses.save(zip(items, analyzer.read(items), strict=True))
+    first = store.analyses.load(items, analyzer.version)
+    decoded: list[bytes] = []
+    monkeypatch.setattr(analyses_module, "decode", lambda data: decoded.append(data) or decode(data))
+    assert store.analyses.load(items, analyzer.version) == first
+    assert decoded == []
+    # Another version, or the item's text changed: the kept record does not count.
+    assert store.analyses.load(items, "another-version") == {}
+    changed = replace(items[0], content_hash="edited")
+    assert store.analyses.load([changed], analyzer.version) == {}
 
 
 def test_an_existing_store_is_upgraded_in_place_and_keeps_its_items(tmp_path):

@@ -42,6 +42,7 @@ class Placer:
         self._rules: dict[tuple, RelevanceRules] = {}
         self._vocabulary: Vocabulary | None = None
         self._last: tuple[ReportSpec | None, Any] = (None, None)
+        self._last_rules: tuple[ReportSpec | None, Any] = (None, None)
 
     def section_map(self, report: ReportSpec) -> SectionMap:
         """The report's code → section map (made once per report)."""
@@ -55,12 +56,15 @@ class Placer:
 
     def relevance(self, report: ReportSpec) -> RelevanceRules:
         """The report's relevance rules (nlp/relevance.py), made once per report."""
+        if report is self._last_rules[0]:  # as in section_map: one spec for all of a build's items
+            return self._last_rules[1]
         key = (report.slug, report.subject, report.sections, report.relevance)
         if key not in self._rules:
             if self._vocabulary is None:
                 self._vocabulary = Vocabulary.load()
             smap = self.section_map(report)
             self._rules[key] = RelevanceRules(report, smap, self._vocabulary, self.name)
+        self._last_rules = (report, self._rules[key])
         return self._rules[key]
 
     def name(self, code: str) -> str:

@@ -7,6 +7,7 @@ items that need analysing (again).
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime
 
@@ -19,19 +20,34 @@ from reporter.store.items import _to_item
 from reporter.store.schema import analyses, item_sources, items
 
 _CHUNK = 500  # ids per IN (...) query: well under SQLite's limit on bound parameters
+# Decoded records kept per process: about 3.6 KiB each, so this bounds the cache near 90 MiB; a month's
+# window of a large store (four months of 5,000 items) fits.
+CACHE_RECORDS = 25_000
 
 
 class AnalysisRepo:
-    """Stores and loads `ItemAnalysis` records, keyed by item, valid for one analyzer version."""
+    """Stores and loads `ItemAnalysis` records, keyed by item, valid for one analyzer version.
 
-    def __init__(self, engine: Engine):
+    Records read are kept decoded (the most recent `cache_size`), so the next build in this process over
+    the same items (another report, the next cycle) does not decode them again. A kept record is used only
+    for the same version and text, for which any stored record is the same.
+    """
+
+    def __init__(self, engine: Engine, cache_size: int = CACHE_RECORDS):
         self._engine = engine
+        self._cache: OrderedDict[str, tuple[str, str, ItemAnalysis]] = OrderedDict()
+        self._cache_size = cache_size
 
     def load(self, wanted: Sequence[Item], version: str) -> dict[str, ItemAnalysis]:
         """The current analyses of these items (same version, same text), by item id."""
         hashes = {i.id: i.content_hash for i in wanted}
-        ids = list(hashes)
         found: dict[str, ItemAnalysis] = {}
+        for item_id, content_hash in hashes.items():
+            kept = self._cache.get(item_id)
+            if kept is not None and kept[0] == version and kept[1] == content_hash:
+                found[item_id] = kept[2]
+                self._cache.move_to_end(item_id)
+        ids = [i for i in hashes if i not in found]
         with self._engine.connect() as conn:
             for start in range(0, len(ids), _CHUNK):
                 query = select(analyses.c.item_id, analyses.c.content_hash, analyses.c.data).where(
@@ -39,8 +55,17 @@ class AnalysisRepo:
                 )
                 for row in conn.execute(query):
                     if row.content_hash == hashes[row.item_id]:
-                        found[row.item_id] = decode(row.data)
+                        record = decode(row.data)
+                        found[row.item_id] = self._keep(row.item_id, version, row.content_hash, record)
         return found
+
+    def _keep(self, item_id: str, version: str, content_hash: str, record: ItemAnalysis) -> ItemAnalysis:
+        if self._cache_size > 0:
+            self._cache[item_id] = (version, content_hash, record)
+            self._cache.move_to_end(item_id)
+            while len(self._cache) > self._cache_size:
+                self._cache.popitem(last=False)
+        return record
 
     def save(self, done: Iterable[tuple[Item, ItemAnalysis]]) -> int:
         """Store (or replace) the analyses of these items; returns how many were written."""
@@ -122,5 +147,6 @@ class AnalysisRepo:
         statement = delete(analyses)
         if version is not None:
             statement = statement.where(analyses.c.version != version)
+        self._cache.clear()
         with self._engine.begin() as conn:
             return conn.execute(statement).rowcount or 0
