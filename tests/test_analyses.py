@@ -166,9 +166,9 @@ def test_an_existing_store_is_upgraded_in_place_and_keeps_its_items(tmp_path):
         cfg.attributes["connection"] = connection
         command.upgrade(cfg, "0002")  # the store as it was before analyses were kept
     assert "analyses" not in inspect(engine).get_table_names()
-    from reporter.store.items import ItemRepo
+    from tests.test_store_migrations import store_as_an_older_release
 
-    ItemRepo(engine).add([an_item(1), an_item(2)], source="diplomat")
+    store_as_an_older_release(engine, [an_item(1), an_item(2)], source="diplomat")  # 0002's columns only
     engine.dispose()
 
     store = Store.open(url)

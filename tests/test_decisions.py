@@ -54,7 +54,9 @@ def test_every_item_of_the_period_has_one_row_and_items_of_other_months_none() -
         "story",
         "placement",
         "reason",
+        "text_cut",  # None: the item's text is whole (not cut to settings.max_entry_chars)
     }
+    assert rows["kyodo"]["text_cut"] is None
 
 
 def test_the_items_of_one_story_share_its_id_and_are_both_cited_by_its_paragraph() -> None:

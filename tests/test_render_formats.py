@@ -36,6 +36,7 @@ def test_json_follows_the_output_contract() -> None:
         "title": "Ishiba in Washington (wire copy)",
         "reason": "duplicate",
         "detail": "same as item-uni-0",
+        "text_cut": None,  # or how the text was cut to settings.max_entry_chars
     }
     assert data["problems"] and data["coverage"][0] == {
         "section": "Overview",

@@ -209,3 +209,53 @@ def test_a_key_given_twice_in_feeds_yaml_is_an_error_with_both_lines(project: Pa
     assert (
         f"line {at + 2}: feeds[0].url: given twice (lines {at + 1} and {at + 2}); keep one" in result.output
     )
+
+
+# --- entries cut to max_entry_chars -------------------------------------------------------------
+
+
+def test_an_entry_cut_to_max_entry_chars_is_flagged_by_ingest_analyze_and_the_report_json(
+    seeds_only: Path,
+) -> None:
+    config = seeds_only / "feeds.yaml"
+    config.write_text(
+        config.read_text(encoding="utf-8").replace(
+            "\nsettings:\n", "\nsettings:\n  max_entry_chars: 6000\n", 1
+        ),
+        encoding="utf-8",
+    )
+    bakery = "A bakery in Lyon won a prize for its croissants, and the queue reached the river. " * 300
+    (seeds_only / "seeds" / "zz_bakery.txt").write_text(bakery, encoding="utf-8")
+    with (seeds_only / "seeds" / "seeds.yaml").open("a", encoding="utf-8") as manifest:
+        manifest.write('zz_bakery.txt:\n  date: 2025-11-12\n  title: "Croissants in Lyon"\n')
+
+    built = invoke("build", "japan", "--period", "2025-11", "--format", "json")
+    assert built.exit_code == 0, built.output
+    # Ingest says so as it cuts: three of the five seeds are longer than 6,000 characters, and the bakery.
+    warned = [line for line in built.output.splitlines() if "max_entry_chars" in line]
+    assert len(warned) == 4 and all("only the first 6,000 are kept" in line for line in warned)
+    assert "zz_bakery.txt: the entry 'Croissants in Lyon' has 24,599 characters" in warned[-1]
+
+    data = json.loads((seeds_only / "output/japan/2025-11/japan-2025-11.json").read_text(encoding="utf-8"))
+    rows = {d["title"]: d for d in data["decisions"]}
+    cut = {title: d["text_cut"] for title, d in rows.items() if d["text_cut"]}
+    # The March 2024 seed is not of the period; of November's, two told in paragraphs were cut, and
+    # the bakery, left out. The whole ones say null.
+    assert len(rows) == 5 and len(cut) == 3
+    assert sorted(rows[title]["placement"] for title in cut) == ["left out", "paragraph", "paragraph"]
+    bakery = cut["Croissants in Lyon"]
+    assert bakery.startswith("its text was cut to 5,9") and bakery.endswith(
+        " of 24,599 characters (settings.max_entry_chars)"
+    )
+    (left,) = [x for x in data["left_out"] if x["title"] == "Croissants in Lyon"]
+    assert left["reason"] == "not relevant" and left["text_cut"] == bakery
+    assert all(x["text_cut"] is None for x in data["left_out"] if x["title"] not in cut)
+
+    stored = invoke("analyze", "--stale")  # nothing left to analyse; the cut items are named again
+    assert stored.exit_code == 0, stored.output
+    assert "4 stored item(s) were cut to settings.max_entry_chars when stored:" in stored.output
+    assert f"note: 'Croissants in Lyon': {bakery}" in stored.output
+    one = invoke("analyze", "seeds/zz_bakery.txt", "--json")  # the configured cap, not the default
+    assert one.exit_code == 0, one.output
+    assert "only the first 6,000 are kept (settings.max_entry_chars)" in one.stderr
+    assert json.loads(one.stdout.splitlines()[-1])["item"]["text_cut"] == bakery

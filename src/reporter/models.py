@@ -264,6 +264,7 @@ class Item:
     fetched_at: datetime | None = None
     content_hash: str = ""
     subject_focused: bool = False
+    full_length: int | None = None  # the text's length before it was cut to max_entry_chars; None: whole
 
 
 # --- analysis ---------------------------------------------------------------------------------
@@ -499,6 +500,7 @@ class LeftOut:
     title: str
     reason: str  # "duplicate" | "out of period" | "not relevant" | ...
     detail: str = ""
+    text_cut: str | None = None  # set when the item's text was cut to settings.max_entry_chars
 
 
 @dataclass(frozen=True, slots=True)
@@ -520,6 +522,7 @@ class Decision:
     story: str | None  # stable story id, shared by every item of one story
     placement: str  # "paragraph" | "also" | "left out"
     reason: str
+    text_cut: str | None = None  # "its text was cut to … of … characters (settings.max_entry_chars)"
 
 
 @dataclass(frozen=True, slots=True)

@@ -219,6 +219,16 @@ def cut_note(title: str, length: int, max_chars: int) -> str:
     )
 
 
+def text_cut(item: Item) -> str | None:
+    """How an item's stored text was cut to settings.max_entry_chars, for the report's JSON; None if whole."""
+    if item.full_length is None:
+        return None
+    return (
+        f"its text was cut to {len(item.text):,} of {item.full_length:,} characters "
+        "(settings.max_entry_chars)"
+    )
+
+
 def normalize_entry(
     raw: RawEntry, *, now: datetime, max_chars: int = MAX_ENTRY_CHARS
 ) -> tuple[Item, int | None]:
@@ -227,15 +237,17 @@ def normalize_entry(
     if len(item.text) <= max_chars:
         return item, None
     text = cut_text(item.text, max_chars)
-    return replace(item, text=text, content_hash=content_hash(text)), len(item.text)
+    cut = replace(item, text=text, content_hash=content_hash(text), full_length=len(item.text))
+    return cut, len(item.text)
 
 
 def normalize(raw: RawEntry, *, now: datetime, max_chars: int | None = MAX_ENTRY_CHARS) -> Item:
     """Turn one raw entry into an Item: text, dates with their source and precision, id, outlet."""
     raw = clean_raw(raw)  # first: nothing below, nor any store, ever sees a NUL or a bidi override
     text = html_to_text(raw.content) if raw.content_type == "text/html" else tidy_text(raw.content)
-    if max_chars is not None:
-        text = cut_text(text, max_chars)
+    full_length = None  # recorded when cut, so analyze and the report can say so
+    if max_chars is not None and len(text) > max_chars:
+        full_length, text = len(text), cut_text(text, max_chars)
     title = tidy_text(html_to_text(raw.title) if raw.title and "<" in raw.title else raw.title or "")
     title = " ".join(title.split())
     if not title:
@@ -262,4 +274,5 @@ def normalize(raw: RawEntry, *, now: datetime, max_chars: int | None = MAX_ENTRY
         fetched_at=fetched,
         content_hash=content_hash(text),
         subject_focused=raw.subject_focused,
+        full_length=full_length,
     )

@@ -36,6 +36,7 @@ ReportOption = Annotated[
     str, typer.Option("--report", "-r", help="The report (slug in feeds.yaml) to place passages in.")
 ]
 PREVIEW_CHARS = 280
+CUT_SHOWN = 20  # stored items cut to max_entry_chars named after --stale/--reanalyze; --json has all
 
 
 @handle_errors
@@ -62,9 +63,10 @@ def analyze(
     if not files:
         raise typer.BadParameter("name a file (or '-'), or use --stale or --reanalyze")
 
-    spec = load_config(config).report(report)
+    loaded = load_config(config)
+    spec = loaded.report(report)
     now = datetime.now(UTC)
-    items = [read_item(path, now=now) for path in files]
+    items = [read_item(path, now=now, max_chars=loaded.settings.max_entry_chars) for path in files]
     analyzer = Analyzer.create()
     out = console()
     for path, analysis in zip(files, analyzer.analyze(items, spec), strict=True):
@@ -82,6 +84,7 @@ def _analyze_store(config: Path, *, reanalyze: bool, json_output: bool) -> None:
     import time
 
     from reporter.cli.common import open_context
+    from reporter.normalize import text_cut
     from reporter.pipeline import analyze_stale
 
     ctx = open_context(config)
@@ -90,19 +93,34 @@ def _analyze_store(config: Path, *, reanalyze: bool, json_output: bool) -> None:
         outcome = analyze_stale(ctx, reanalyze=reanalyze)
         seconds = time.perf_counter() - started
         version = ctx.analysing().version
+        cut = ctx.store.items.cut()
     finally:
         ctx.close()
     if json_output:
-        data = {"analysed": outcome.analysed, "version": version, "seconds": round(seconds, 2)}
+        data = {
+            "analysed": outcome.analysed,
+            "version": version,
+            "seconds": round(seconds, 2),
+            "cut": [{"item_id": i.id, "title": i.title, "text_cut": text_cut(i)} for i in cut],
+        }
         sys.stdout.write(json.dumps(data) + "\n")
-    else:
-        console().print(f"analysed {outcome.analysed} items in {seconds:.1f} s ({version})")
+        return
+    out = console()
+    out.print(f"analysed {outcome.analysed} items in {seconds:.1f} s ({version})", markup=False)
+    if cut:  # the analysis sees only the kept text: say which items, as ingest did when it cut them
+        out.print(
+            f"{len(cut)} stored item(s) were cut to settings.max_entry_chars when stored:", markup=False
+        )
+    for item in cut[:CUT_SHOWN]:
+        out.print(f"  note: {item.title[:80]!r}: {text_cut(item)}", markup=False)
+    if len(cut) > CUT_SHOWN:
+        out.print(f"  and {len(cut) - CUT_SHOWN} more stored items cut the same way (--json lists them)")
 
 
-def read_item(path: Path, *, now: datetime) -> Item:
-    """A file (or '-' for standard input) as an Item, read the way seeds are read."""
+def read_item(path: Path, *, now: datetime, max_chars: int) -> Item:
+    """A file (or '-' for standard input) as an Item, read the way seeds are read (cut at `max_chars`)."""
     from reporter.cli.common import err_console
-    from reporter.normalize import MAX_ENTRY_CHARS, cut_note, normalize_entry
+    from reporter.normalize import cut_note, normalize_entry
     from reporter.sources.seeds import read_seed_file
 
     if str(path) == "-":
@@ -130,11 +148,9 @@ def read_item(path: Path, *, now: datetime) -> Item:
         if not path.is_file():
             raise SourceError(f"{path}: no such file", "check the path")
         raw = read_seed_file(path, now=now)
-    item, full_length = normalize_entry(raw, now=now)
+    item, full_length = normalize_entry(raw, now=now, max_chars=max_chars)
     if full_length is not None:  # as ingest does: the analysis sees the cut text, and says so
-        err_console().print(
-            f"note: {path}: {cut_note(item.title, full_length, MAX_ENTRY_CHARS)}", markup=False
-        )
+        err_console().print(f"note: {path}: {cut_note(item.title, full_length, max_chars)}", markup=False)
     return item
 
 
@@ -146,6 +162,8 @@ def _json_default(value: Any) -> Any:
 
 def analysis_to_dict(analysis: Analysis, file: str, model: str) -> dict[str, Any]:
     """One file's analysis as plain JSON-ready data: the item's metadata and its passages."""
+    from reporter.normalize import text_cut
+
     item = analysis.item
     data = {
         "file": file,
@@ -159,6 +177,7 @@ def analysis_to_dict(analysis: Analysis, file: str, model: str) -> dict[str, Any
             "date_source": item.date_source,
             "date_precision": item.date_precision,
             "url": item.url,
+            "text_cut": text_cut(item),
         },
         "notes": list(analysis.notes),
         "passages": [asdict(p) for p in analysis.passages],

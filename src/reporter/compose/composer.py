@@ -29,6 +29,7 @@ from reporter.models import (
     Telling,
 )
 from reporter.nlp import storyvectors
+from reporter.normalize import text_cut
 
 log = logging.getLogger(__name__)
 
@@ -165,7 +166,15 @@ def _left_out(dropped: Sequence[Dropped]) -> tuple[LeftOut, ...]:
             shown = "; ".join(details[:3]) + (f"; and {len(details) - 3} more" if len(details) > 3 else "")
             count = f"{len(group)} passage{'s' if len(group) != 1 else ''}"
             detail = f"{count}: {shown}" if shown else count
-        out.append(LeftOut(item_id=item_id, title=first.item.title, reason=reason, detail=detail))
+        out.append(
+            LeftOut(
+                item_id=item_id,
+                title=first.item.title,
+                reason=reason,
+                detail=detail,
+                text_cut=text_cut(first.item),
+            )
+        )
     return tuple(out)
 
 

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from reporter.compose import period as periods
 from reporter.compose.leads import known_outlet
 from reporter.models import Analysis, Decision, Period
+from reporter.normalize import text_cut
 
 PARAGRAPH, ALSO, LEFT_OUT = "paragraph", "also", "left out"
 
@@ -78,6 +79,7 @@ def decide(
                 story=chosen.story if chosen else None,
                 placement=placement,
                 reason="; ".join(reasons[:3]) or "no passage about foreign relations",
+                text_cut=text_cut(item),
             )
         )
     return tuple(rows)

@@ -82,6 +82,7 @@ def _decision(d: Decision) -> dict[str, Any]:
         "story": d.story,
         "placement": d.placement,
         "reason": d.reason,
+        "text_cut": d.text_cut,
     }
 
 
@@ -127,7 +128,13 @@ def report_data(report: Report) -> dict[str, Any]:
             for s in report.sources
         ],
         "left_out": [
-            {"item_id": x.item_id, "title": x.title, "reason": x.reason, "detail": x.detail}
+            {
+                "item_id": x.item_id,
+                "title": x.title,
+                "reason": x.reason,
+                "detail": x.detail,
+                "text_cut": x.text_cut,
+            }
             for x in report.left_out
         ],
         "problems": list(report.problems),

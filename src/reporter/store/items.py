@@ -14,7 +14,7 @@ from reporter.store.schema import item_sources, items
 
 _ITEM_FIELDS = [
     "id", "source", "kind", "published", "date_source", "date_precision", "outlet", "title", "text",
-    "url", "author", "language", "path", "fetched_at", "content_hash", "subject_focused",
+    "url", "author", "language", "path", "fetched_at", "content_hash", "subject_focused", "full_length",
 ]  # fmt: skip
 _CHUNK = 500  # ids per IN (...) query: well under SQLite's limit on bound parameters
 
@@ -98,6 +98,12 @@ class ItemRepo:
             new = len(fresh)
             seen = len(batch) - new
         return AddResult(new=new, seen=seen, updated=updated)
+
+    def cut(self) -> list[Item]:
+        """The stored items whose text was cut to settings.max_entry_chars, newest first."""
+        query = select(items).where(items.c.full_length.is_not(None)).order_by(items.c.published.desc())
+        with self._engine.connect() as conn:
+            return [_to_item(row) for row in conn.execute(query)]
 
     def get(self, item_id: str) -> Item | None:
         """One item by id."""

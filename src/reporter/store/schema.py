@@ -74,6 +74,7 @@ items = Table(
     Column("content_hash", String(64), nullable=False),
     Column("subject_focused", Boolean, nullable=False, default=False),
     Column("stored_at", UTCDateTime(), nullable=False),
+    Column("full_length", Integer),  # the text's length before the cut to max_entry_chars; NULL: whole
     Index("ix_items_published", "published"),
     Index("ix_items_content_hash", "content_hash"),
 )
