@@ -94,6 +94,36 @@ def test_bell_escape_and_right_to_left_override_leave_rss_titles_and_authors(sto
     assert item.title == "Japan [2Jgnp.exe summit"
 
 
+def test_what_a_server_says_reaches_the_terminal_and_the_store_without_escapes(store):
+    """A page's feed link, a declared encoding and a content type are quoted in messages: never raw."""
+    rss = (
+        '<?xml version="1.0" encoding="x\x1b[2Jy"?><rss version="2.0"><channel><title>T</title>'
+        "<link>https://t.example/</link><description>d</description><item><title>Japan and Korea</title>"
+        "<link>https://t.example/a</link><description>They met.</description></item></channel></rss>"
+    ).encode()
+    page = (
+        b'<html><head><link rel="alternate" type="application/rss+xml" '
+        b'href="/f\x1b]0;PWNED\x07\x00\need"></head><body>hi</body></html>'
+    )
+    with serve() as server:
+        server.body("/page", page, "text/html")
+        server.body("/rss", rss)
+        server.body("/typed", rss.replace(b"x\x1b[2Jy", b"utf-8"), "application/rss+xml; charset=sjis\x9b2J")
+        specs = [FeedSpec(name=n, url=server.url(f"/{n}")) for n in ("page", "rss", "typed")]
+        results = ingest_feeds(specs, store=store, user_agent="t", now=NOW, policy=POLICY)
+    said = [r.error or "" for r in results] + [r.hint or "" for r in results]
+    said += [w for r in results for w in r.warnings]
+    assert all(strip_controls(s) == s and "\n" not in s for s in said), said
+    page_result, rss_result, typed_result = results
+    assert not page_result.ok and page_result.hint is not None
+    assert page_result.hint.endswith("/f]0;PWNED: put that in feeds.yaml")  # the link, defused
+    assert rss_result.ok and typed_result.ok  # the feeds are read anyway, and say why they are odd
+    assert "document declared as x[2jy" in rss_result.warnings[0]
+    assert "declared as sjis2J" in typed_result.warnings[0]
+    assert store.feeds.get("page", specs[0].url).last_error == "got an HTML page, not a feed"
+    assert store.items.count() == 1  # the same entry twice is stored once; nothing else was lost
+
+
 def test_a_seed_with_nul_bytes_is_stored_without_them_and_the_others_still_are(store, tmp_path):
     from reporter.config import load_config
     from reporter.pipeline import Context

@@ -35,12 +35,22 @@ class FeedError(SourceError):
     """A feed could not be fetched or parsed."""
 
     def __init__(self, feed_name: str, reason: str, hint: str | None = None):
+        # A reason or hint may quote the server (a page's feed link, a parser's complaint): one line,
+        # with no terminal escapes, NUL or bidi overrides, for the terminal, the logs and the store.
+        reason, hint = one_line(reason), one_line(hint) if hint else None
         self.feed_name = feed_name
         self.reason = reason
         super().__init__(
             f"{feed_name}: {reason}",
             hint or f"check the url of '{feed_name}' in feeds.yaml; `reporter ingest -v` shows the response",
         )
+
+
+def one_line(text: str) -> str:
+    """Text that may quote the network, as one line without control characters (for terminal and logs)."""
+    from reporter.normalize import strip_controls
+
+    return " ".join(strip_controls(text).split())
 
 
 class SeedError(SourceError):

@@ -27,7 +27,7 @@ from typing import Any
 
 import httpx
 
-from reporter.errors import FeedError
+from reporter.errors import FeedError, one_line
 from reporter.models import FeedSpec, Item, RawEntry, SourceResult
 from reporter.normalize import normalize, strip_controls
 from reporter.sources.dedup import merge_known
@@ -202,7 +202,8 @@ def _store_feed(
     """One parsed feed into the store: drop empty entries, find the stories already stored, add the rest."""
     if read.parsed is None:
         raise FeedError(feed.name, read.error or "could not be read", read.hint)
-    warnings = _moved_warning(feed, fetched) + read.parsed.warnings
+    # The parser's complaints quote the document (its declared encoding, say): no escapes for the terminal.
+    warnings = _moved_warning(feed, fetched) + tuple(one_line(w) for w in read.parsed.warnings)
     raws = read.parsed.entries
     kept = [(raw, item) for raw, item in zip(raws, read.items, strict=True) if item.title or item.text]
     if len(kept) < len(raws):
