@@ -111,6 +111,9 @@ def test_a_pdf_over_its_memory_limit_leaves_the_other_formats_and_says_how_to_ra
         ({"REPORTER_SMTP_PORT": "abc"}, "REPORTER_SMTP_PORT='abc' is not a whole number"),
         ({"REPORTER_PDF_MEMORY_MB": "lots"}, "REPORTER_PDF_MEMORY_MB='lots' is not a whole number"),
         ({"REPORTER_DATABASE_URL": "mysql://u@db.example/reports"}, "names 'mysql', which reporter does not"),
+        # `sqlite:///$DB` with DB unset: in memory, nothing kept, and every scheduled run would send again
+        ({"REPORTER_DATABASE_URL": "sqlite:///"}, "the database URL 'sqlite:///' names no file, so nothing"),
+        ({"REPORTER_DATABASE_URL": "sqlite:///:memory:"}, "names no file, so nothing would be kept"),
     ],
 )
 def test_a_bad_environment_value_is_one_line_and_a_hint(

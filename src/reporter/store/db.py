@@ -38,8 +38,15 @@ def connect(database_url: str) -> Engine:
             "`pip install -e '.[postgres]'`), in REPORTER_DATABASE_URL or settings.database_url",
         )
     if backend == "sqlite":
-        if url.database and url.database != ":memory:":
-            Path(url.database).parent.mkdir(parents=True, exist_ok=True)
+        if not url.database or url.database == ":memory:":
+            # In memory, every item, build and delivery is forgotten when the command ends, and the
+            # scheduler would build and send the same report again: never what an operator means.
+            raise StoreError(
+                f"the database URL {database_url!r} names no file, so nothing would be kept",
+                hint="name the file: sqlite:///path/to/reporter.db (is a variable in the URL empty?), "
+                "or leave REPORTER_DATABASE_URL unset for data_dir/reporter.db",
+            )
+        Path(url.database).parent.mkdir(parents=True, exist_ok=True)
         engine = create_engine(url, connect_args={"timeout": 30})
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
