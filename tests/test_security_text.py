@@ -97,10 +97,10 @@ def test_bell_escape_and_right_to_left_override_leave_rss_titles_and_authors(sto
 def test_what_a_server_says_reaches_the_terminal_and_the_store_without_escapes(store):
     """A page's feed link, a declared encoding and a content type are quoted in messages: never raw."""
     rss = (
-        '<?xml version="1.0" encoding="x\x1b[2Jy"?><rss version="2.0"><channel><title>T</title>'
-        "<link>https://t.example/</link><description>d</description><item><title>Japan and Korea</title>"
-        "<link>https://t.example/a</link><description>They met.</description></item></channel></rss>"
-    ).encode()
+        b'<?xml version="1.0" encoding="x\x1b[2Jy"?><rss version="2.0"><channel><title>T</title>'
+        b"<link>https://t.example/</link><description>d</description><item><title>Japan and Korea</title>"
+        b"<link>https://t.example/a</link><description>They met.</description></item></channel></rss>"
+    )
     page = (
         b'<html><head><link rel="alternate" type="application/rss+xml" '
         b'href="/f\x1b]0;PWNED\x07\x00\need"></head><body>hi</body></html>'
