@@ -95,6 +95,14 @@ def test_a_feed_on_loopback_is_refused_unless_private_networks_are_allowed(serve
         ("[::ffff:127.0.0.1]", "a loopback address"),  # IPv4-mapped IPv6
         ("[::ffff:7f00:1]", "a loopback address"),
         ("0177.0.0.1", "Invalid IPv4 address"),  # octal: httpx refuses the URL itself
+        ("127.000.000.001", "Invalid IPv4 address"),
+        ("LOCALHOST", "a loopback address"),
+        ("127.1.2.3", "a loopback address"),  # all of 127/8
+        ("0", "an unspecified address"),  # 0.0.0.0 reaches this machine on Linux
+        ("[::]", "an unspecified address"),
+        ("[64:ff9b::127.0.0.1]", "a loopback address"),  # NAT64
+        ("[2002:7f00:1::]", "a loopback address"),  # 6to4
+        ("[::127.0.0.1]", "a reserved address"),  # the old IPv4-compatible form
     ],
 )
 def test_every_spelling_of_loopback_is_refused(server, store, host, said):
@@ -108,22 +116,22 @@ def test_every_spelling_of_loopback_is_refused(server, store, host, said):
 @pytest.mark.parametrize(
     ("target", "kind"),
     [
-        ("http://10.0.0.7/admin", "private"),
-        ("http://192.168.1.1/", "private"),
-        ("http://169.254.169.254/latest/meta-data/", "link-local"),
-        ("http://[fd00::1]/", "private"),
-        ("http://[fe80::1]/", "link-local"),
-        ("http://224.0.0.1/", "multicast"),
-        ("http://0.0.0.0/", "unspecified"),
-        ("http://100.64.0.1/", "shared (carrier-grade NAT)"),
-        ("http://[::ffff:10.0.0.7]/", "private"),
+        ("http://10.0.0.7/admin", "a private"),
+        ("http://192.168.1.1/", "a private"),
+        ("http://169.254.169.254/latest/meta-data/", "a link-local"),
+        ("http://[fd00::1]/", "a private"),
+        ("http://[fe80::1]/", "a link-local"),
+        ("http://224.0.0.1/", "a multicast"),
+        ("http://0.0.0.0/", "an unspecified"),
+        ("http://100.64.0.1/", "a shared (carrier-grade NAT)"),
+        ("http://[::ffff:10.0.0.7]/", "a private"),
     ],
 )
 def test_a_redirect_to_a_private_address_is_refused_at_the_hop(server, store, target, kind):
     server.redirect("/feed", target, 302)
     result = ingest(store, FeedSpec(name="hop", url=server.url("/feed")), policy=standing_in(server))["hop"]
     assert not result.ok
-    assert "(reached by a redirect from 127.0.0.1)" in result.error and f"a {kind} address" in result.error
+    assert "(reached by a redirect from 127.0.0.1)" in result.error and f", {kind} address" in result.error
     assert HINT in result.hint
     assert len(server.hits("/feed")) == 1  # the first hop was fetched, the second never connected
 

@@ -22,7 +22,7 @@ import httpx
 
 from reporter.errors import FeedError
 from reporter.models import FeedSpec
-from reporter.sources.guard import BlockedAddress, DeadlineExceeded, deadline_at, guarded_transport
+from reporter.sources.guard import BlockedAddress, DeadlineExceeded, a_kind, deadline_at, guarded_transport
 from reporter.urls import web_url
 
 log = logging.getLogger(__name__)
@@ -309,7 +309,7 @@ def _blocked_reason(url: str, exc: BlockedAddress) -> str:
         if exc.host.strip("[]").lower() == where.strip("[]").lower()
         else f" (reached by a redirect from {where})"
     )
-    return f"refused to connect to {exc.host}{via}: it is {exc.address}, a {exc.kind} address"
+    return f"refused to connect to {exc.host}{via}: it is {exc.address}, {a_kind(exc.kind)} address"
 
 
 def _too_slow(feed: FeedSpec, capped: bool = False) -> _Retryable:

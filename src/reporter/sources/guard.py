@@ -37,8 +37,13 @@ class BlockedAddress(Exception):
     """A connection refused because the host resolves to a non-public address."""
 
     def __init__(self, host: str, address: str, kind: str):
-        super().__init__(f"{host} resolves to {address}, a {kind} address")
+        super().__init__(f"{host} resolves to {address}, {a_kind(kind)} address")
         self.host, self.address, self.kind = host, address, kind
+
+
+def a_kind(kind: str) -> str:
+    """'a private', 'an unspecified': the kind of address with its article."""
+    return f"{'an' if kind[:1] in 'aeiou' else 'a'} {kind}"
 
 
 class DeadlineExceeded(Exception):
