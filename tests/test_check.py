@@ -203,3 +203,34 @@ def test_check_lists_type_errors_and_the_problems_beyond_types_in_one_pass(proje
         "(did you mean Asia/Tokyo?)"
     ) in said
     assert "hint: fix the lines above" in said and "Traceback" not in result.output
+
+
+def test_a_broken_seeds_manifest_is_named_by_line_and_ingest_still_reads_every_seed(project: Path) -> None:
+    manifest = project / "seeds" / "seeds.yaml"
+    good = manifest.read_text(encoding="utf-8")
+    manifest.write_text(good + "001_68c7ef664bad3911.txt:\n  date: 2025-13-45\n", encoding="utf-8")
+    bad_line = len(good.splitlines()) + 2
+    checked = cli("check")
+    assert checked.exit_code == 1
+    line = finding(checked, "seeds")
+    assert (
+        line.startswith("FAIL seeds:")
+        and (
+            f"seeds.yaml: line {bad_line}: 001_68c7ef664bad3911.txt: date 2025-13-45: not a date "
+            "(month must be in 1..12); write YYYY-MM-DD"
+        )
+        in line
+    )
+    ingested = cli("ingest")  # the manifest's failure is one line; the five seeds are still read
+    assert "Traceback" not in ingested.output and ingested.exception is None
+    assert f"failed: {manifest}: line {bad_line}:" in ingested.stdout
+    assert "ingest: 5 new item(s)" in ingested.stdout
+
+    manifest.write_text(good.replace("  date: 2025-11-14\n", "  date: 2025-11-14\n  date: 2025-11-15\n", 1))
+    twice = finding(cli("check"), "seeds")
+    assert "date: given twice (lines 9 and 10); keep one" in twice and twice.startswith("FAIL seeds:")
+    manifest.write_text(good, encoding="utf-8")
+    assert (
+        finding(cli("check"), "seeds")
+        == f"ok   seeds: 5 file(s) in {project / 'seeds'}, 4 described in seeds.yaml"
+    )

@@ -147,7 +147,8 @@ def _database(url: str) -> Finding:
 
 def _seeds(config: Config) -> Finding:
     """Seeds are checked against what the reports want: a missing folder is an error if one wants them."""
-    from reporter.sources.seeds import seed_files
+    from reporter.errors import SeedError
+    from reporter.sources.seeds import MANIFEST, read_manifest, seed_files
 
     folder = config.settings.seeds_dir
     wanting = [r.slug for r in config.reports if r.seeds]
@@ -169,4 +170,9 @@ def _seeds(config: Config) -> Finding:
             "put .txt, .md, .html or .pdf documents there, or set seeds: false on the report",
             required=False,
         )
-    return Finding("seeds", True, f"{len(files)} file(s) in {folder}")
+    try:
+        described = read_manifest(folder)
+    except SeedError as exc:  # ingest would read every seed without its manifest's dates and outlets
+        return Finding("seeds", False, str(exc), exc.hint)
+    manifest = f", {len(described)} described in {MANIFEST}" if described else ""
+    return Finding("seeds", True, f"{len(files)} file(s) in {folder}{manifest}")

@@ -38,15 +38,23 @@ def read_manifest(seeds_dir: Path) -> dict[str, ManifestEntry]:
     path = seeds_dir / MANIFEST
     if not path.exists():
         return {}
+    from reporter.config.lines import LineIndex
+
     hint = f"fix {path}: one mapping per file name, with keys {', '.join(sorted(_MANIFEST_KEYS))}"
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        text = path.read_text(encoding="utf-8")
+        node = yaml.compose(text, Loader=yaml.SafeLoader)
+        index = LineIndex(node)
     except (yaml.YAMLError, UnicodeDecodeError) as exc:
         raise SeedError(f"{path}: not valid YAML: {exc}", hint) from None
+    try:
+        data = yaml.safe_load(text) or {}
+    except ValueError as exc:  # a date YAML reads but the calendar refuses: 2025-13-45
+        raise SeedError(f"{path}: {_bad_date(node)}: not a date ({exc}); write YYYY-MM-DD", hint) from None
     if not isinstance(data, dict):
         raise SeedError(f"{path}: expected a mapping of file names to metadata", hint)
     entries: dict[str, ManifestEntry] = {}
-    problems: list[str] = []
+    problems: list[str] = list(index.duplicates)
     for name, meta in data.items():
         if not isinstance(meta, dict):
             problems.append(f"{name}: expected a mapping, got {meta!r}")
@@ -69,6 +77,18 @@ def read_manifest(seeds_dir: Path) -> dict[str, ManifestEntry]:
     if problems:
         raise SeedError(f"{path}: " + "; ".join(problems), hint)
     return entries
+
+
+def _bad_date(node: yaml.Node | None) -> str:
+    """Where the first date the calendar refuses is ('line 4: a.txt: 2025-13-45'), found in the YAML tree."""
+    for name, meta in node.value if isinstance(node, yaml.MappingNode) else []:
+        for key, value in meta.value if isinstance(meta, yaml.MappingNode) else []:
+            if isinstance(value, yaml.ScalarNode) and value.tag.endswith(":timestamp"):
+                try:
+                    date.fromisoformat(value.value[:10])
+                except ValueError:
+                    return f"line {key.start_mark.line + 1}: {name.value}: {key.value} {value.value}"
+    return "a date"
 
 
 def _text(value: object) -> str | None:
