@@ -1,0 +1,56 @@
+"""What the sources give (RawEntry) and what normalising makes of it (Item)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+SEED_SOURCE = "seeds"  # the source name of every seed document (feeds have their own names)
+
+
+@dataclass(frozen=True, slots=True)
+class RawEntry:
+    """One entry as a source gave it, before normalising: a seed file or a feed entry."""
+
+    source: str  # feed name, or "seeds"
+    kind: str  # "seed" | "feed"
+    content: str  # text or HTML, as given
+    content_type: str = "text/plain"  # or "text/html"
+    title: str | None = None
+    link: str | None = None
+    guid: str | None = None
+    guid_is_link: bool = False
+    author: str | None = None
+    outlet: str | None = None
+    published: datetime | None = None
+    updated: datetime | None = None
+    fetched_at: datetime | None = None
+    language: str = "en"
+    path: str | None = None  # seed file name, for seeds
+    date_source: str | None = None  # where `published` came from when the source knows
+    subject_focused: bool = False
+    link_unique: bool = True  # False when other entries of the same feed share the link (not an id then)
+    pages: tuple[int, ...] = ()  # for PDF seeds: offset in `content` where each page starts
+
+
+@dataclass(frozen=True, slots=True)
+class Item:
+    """One normalised news item, whatever its source."""
+
+    id: str  # stable: hash of trusted GUID, canonical URL, or content
+    source: str  # feed name or "seeds"
+    kind: str  # "seed" | "feed"
+    published: datetime  # timezone-aware UTC
+    date_source: str  # "published" | "updated" | "manifest" | "text" | "title" | "fetched" | "file"
+    date_precision: str  # "day" | "month" | "year"
+    outlet: str
+    title: str
+    text: str
+    url: str | None = None
+    author: str | None = None
+    language: str = "en"
+    path: str | None = None
+    fetched_at: datetime | None = None
+    content_hash: str = ""
+    subject_focused: bool = False
+    full_length: int | None = None  # the text's length before it was cut to max_entry_chars; None: whole

@@ -1,0 +1,95 @@
+"""The one pipeline, by stage in run order: ingest → analyze → compose → render → publish → deliver.
+
+The CLI, the scheduler, the workers and the web app all call these functions; none re-implements
+the order. Each stage is a module of this package, and each hands the next a typed object:
+
+    ingest    (pipeline/ingest.py)   feeds and seeds → Items in the store          IngestResult
+    analyze   (pipeline/analyze.py)  Items → stored Analyses, placed per report    list[Analysis]
+    compose   (pipeline/compose.py)  Analyses of a period → Report                 Report
+    render    (pipeline/render.py)   Report → bytes per format                     Rendered
+    publish   (pipeline/publish.py)  claim, compose, render, write the archive     BuildResult
+    deliver   (pipeline/deliver.py)  BuildResult → mail to the subscribers         DeliveryResult
+
+`run` below is the monthly job (`reporter run`, the scheduler, a worker's build task) end to end.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from reporter.models import FORMATS, BuildResult, IngestResult, Period, ReportSpec
+from reporter.pipeline.analyze import ANALYZE_AT_INGEST_DAYS, analyses_for, analyze_stale
+from reporter.pipeline.compose import compose_report, feed_problems, previous_counts
+from reporter.pipeline.context import Context, open_context
+from reporter.pipeline.deliver import deliver_report, why_not_send
+from reporter.pipeline.ingest import ingest, ingest_seeds, ingest_sources
+from reporter.pipeline.publish import PARTIAL_DIR, PeriodNotOver, build, check_period
+from reporter.pipeline.render import PDF_VARIANT, Rendered, render_report
+
+if TYPE_CHECKING:
+    from reporter.deliver.outbox import DeliveryResult
+
+__all__ = [
+    "ANALYZE_AT_INGEST_DAYS",
+    "FORMATS",
+    "PARTIAL_DIR",
+    "PDF_VARIANT",
+    "Context",
+    "PeriodNotOver",
+    "Rendered",
+    "RunOutcome",
+    "analyses_for",
+    "analyze_stale",
+    "build",
+    "check_period",
+    "compose_report",
+    "deliver_report",
+    "feed_problems",
+    "ingest",
+    "ingest_seeds",
+    "ingest_sources",
+    "open_context",
+    "previous_counts",
+    "render_report",
+    "run",
+    "why_not_send",
+]
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True, slots=True)
+class RunOutcome:
+    """What `run` did: the ingest, the build, and the delivery (or why nothing was sent)."""
+
+    ingest: IngestResult
+    build: BuildResult
+    delivery: DeliveryResult | None = None
+    not_sent: str | None = None  # why nothing was sent, when nothing was
+
+
+def run(
+    ctx: Context,
+    spec: ReportSpec,
+    period: Period,
+    *,
+    force: bool = False,
+    send: bool = True,
+    formats: Sequence[str] = FORMATS,
+) -> RunOutcome:
+    """Ingest, build and send one report for one period: the monthly job, or `reporter run`."""
+    check_period(spec, period, ctx.now())  # before any fetching: only a period that is over is sent
+    ingested = ingest(ctx, spec)
+    built = build(ctx, spec, period, formats=formats, force=force)
+    if not send:
+        return RunOutcome(ingested, built, not_sent="not asked to send")
+    reason = why_not_send(ctx, spec, period, built)
+    if reason is not None:
+        with ctx.store.runs.record("send", report=spec.slug, period=period.key) as sending:
+            sending.end("skipped", detail={"reason": reason})
+        log.info("%s %s not sent: %s", spec.slug, period.key, reason)
+        return RunOutcome(ingested, built, not_sent=reason)
+    return RunOutcome(ingested, built, delivery=deliver_report(ctx, built))
