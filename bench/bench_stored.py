@@ -231,7 +231,7 @@ def stages(ctx, spec, period, since: datetime, until: datetime) -> dict:
         out[name] = time.perf_counter() - started
         return value
 
-    sources = pipeline._sources_of([spec])
+    sources = pipeline.sources_of([spec])
     items = timed("load items", lambda: ctx.store.items.for_sources(sources, since=since, until=until))
     records = timed("load + decode analyses", lambda: ctx.store.analyses.load(items, ctx.analysing().version))
     pairs = [(i, records[i.id]) for i in items]

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from reporter.models import FORMATS, BuildResult, IngestResult, Period, ReportSpec
-from reporter.pipeline.analyze import ANALYZE_AT_INGEST_DAYS, analyses_for, analyze_stale
+from reporter.pipeline.analyze import ANALYZE_AT_INGEST_DAYS, analyses_for, analyze_stale, sources_of
 from reporter.pipeline.compose import compose_report, feed_problems, previous_counts
 from reporter.pipeline.context import Context, open_context
 from reporter.pipeline.deliver import deliver_report, why_not_send
@@ -55,6 +55,7 @@ __all__ = [
     "previous_counts",
     "render_report",
     "run",
+    "sources_of",
     "why_not_send",
 ]
 
