@@ -20,6 +20,8 @@ import time
 from datetime import UTC, date, datetime
 from pathlib import Path
 
+from support import write_result
+
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "bench"))
 OUT = ROOT / "docs" / "bench" / "analysis.md"
@@ -204,9 +206,7 @@ def main() -> int:
     t = throughput(args.words)
     m = memory(args.passages, args.passages // 10)
     text = markdown(t, m)
-    print(text)
-    OUT.parent.mkdir(parents=True, exist_ok=True)
-    OUT.write_text(text, encoding="utf-8")
+    write_result(OUT, text)
     return 0
 
 

@@ -22,6 +22,8 @@ import time
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
+from support import rss_mb, write_result
+
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "bench"))
 OUT = ROOT / "docs" / "bench" / "cycles.md"
@@ -35,7 +37,7 @@ def main() -> int:
     args = parser.parse_args()
     import random
 
-    from bench_stored import news_item, project, rss_mb
+    from bench_stored import news_item, project
     from reporter import pipeline
     from reporter.models import Period
 
@@ -84,9 +86,7 @@ def main() -> int:
         "",
     ]
     text = "\n".join(lines)
-    print(text)
-    OUT.parent.mkdir(parents=True, exist_ok=True)
-    OUT.write_text(text, encoding="utf-8")
+    write_result(OUT, text)
     return 0
 
 

@@ -23,6 +23,8 @@ import time
 from email import message_from_bytes, policy
 from pathlib import Path
 
+from support import write_result
+
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "bench"))
 sys.path.insert(0, str(ROOT))
@@ -204,10 +206,7 @@ def main() -> int:
             "",
         ]
     )
-    print(text)
-    out = ROOT / "docs" / "bench" / "deliver.md"
-    out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(text, encoding="utf-8")
+    write_result(ROOT / "docs" / "bench" / "deliver.md", text)
     return 0
 
 

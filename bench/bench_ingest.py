@@ -9,15 +9,16 @@ Run: .venv/bin/python bench/bench_ingest.py [--feeds 200] [--entries 50]
 from __future__ import annotations
 
 import argparse
-import hashlib
 import multiprocessing
-import resource
 import sys
 import tempfile
 import time
 from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
+from functools import partial
 from pathlib import Path
+
+from support import load_average, peak_rss_mb, serve_feeds
 
 ROOT = Path(__file__).resolve().parent.parent
 PARAGRAPH = (
@@ -57,55 +58,6 @@ def make_feed(index: int, entries: int) -> bytes:
     ).encode()
 
 
-def serve(docs: dict[str, bytes], port_out: multiprocessing.Queue) -> None:  # type: ignore[type-arg]
-    """A loopback HTTP server in its own process, with ETag support, so it does not share our GIL."""
-    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-
-    etags = {path: '"' + hashlib.sha1(data).hexdigest()[:16] + '"' for path, data in docs.items()}
-
-    class Handler(BaseHTTPRequestHandler):
-        protocol_version = "HTTP/1.1"
-
-        def do_GET(self) -> None:
-            data = docs.get(self.path)
-            if data is None:
-                self.send_response(404)
-                self.send_header("Content-Length", "0")
-                self.end_headers()
-                return
-            if self.headers.get("If-None-Match") == etags[self.path]:
-                self.send_response(304)
-                self.send_header("ETag", etags[self.path])
-                self.end_headers()
-                return
-            self.send_response(200)
-            self.send_header("Content-Type", "application/rss+xml; charset=utf-8")
-            self.send_header("Content-Length", str(len(data)))
-            self.send_header("ETag", etags[self.path])
-            self.end_headers()
-            self.wfile.write(data)
-
-        def log_message(self, *args: object) -> None:
-            return
-
-    httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    httpd.daemon_threads = True
-    httpd.request_queue_size = 256
-    port_out.put(httpd.server_address[1])
-    httpd.serve_forever()
-
-
-def peak_rss_mb() -> float:
-    """This process's peak resident memory so far, in MB (Linux reports KB)."""
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-
-
-def _load() -> str:
-    import os
-
-    return " / ".join(f"{x:.1f}" for x in os.getloadavg())
-
-
 def main() -> None:
     """Run the benchmark and write docs/bench/ingest.md."""
     parser = argparse.ArgumentParser()
@@ -126,7 +78,7 @@ def main() -> None:
     total_bytes = sum(len(d) for d in docs.values())
     ctx = multiprocessing.get_context("spawn")
     ports = ctx.Queue()
-    server = ctx.Process(target=serve, args=(docs, ports), daemon=True)
+    server = ctx.Process(target=serve_feeds, args=(partial(dict, docs), ports), daemon=True)
     server.start()
     port = ports.get(timeout=30)
     feeds = [
@@ -179,7 +131,7 @@ def main() -> None:
             f"{peak:.0f} MB / {peak - baseline:.0f} MB",
         ),
         ("items in the store", str(stored)),
-        ("load average when done (other work on the machine skews absolute times)", _load()),
+        ("load average when done (other work on the machine skews absolute times)", load_average()),
     ]
     table = "| measure | value |\n|---|---|\n" + "\n".join(f"| {k} | {v} |" for k, v in rows)
     print(table)

@@ -18,6 +18,8 @@ import time
 from datetime import UTC, datetime
 from pathlib import Path
 
+from support import write_result
+
 ROOT = Path(__file__).resolve().parents[1]
 OUT = ROOT / "docs" / "bench" / "relevance.md"
 DEFAULT_CORPUS = ROOT.parent / "shared" / "corpus" / "feeds-2023-10"
@@ -120,9 +122,7 @@ def main() -> int:
         "",
     ]
     text = "\n".join(lines)
-    print(text)
-    OUT.parent.mkdir(parents=True, exist_ok=True)
-    OUT.write_text(text, encoding="utf-8")
+    write_result(OUT, text)
     return 0
 
 

@@ -15,6 +15,8 @@ import sys
 import time
 from pathlib import Path
 
+from support import write_result
+
 ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(ROOT / "src"), str(ROOT)]
 
@@ -151,10 +153,7 @@ def main() -> None:
             "",
         ]
     )
-    print(text)
-    out = ROOT / "docs" / "bench" / "render.md"
-    out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(text, encoding="utf-8")
+    write_result(ROOT / "docs" / "bench" / "render.md", text)
 
 
 if __name__ == "__main__":

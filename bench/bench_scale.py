@@ -13,7 +13,6 @@ is this process's and, separately, the largest child's (parse and analysis worke
 from __future__ import annotations
 
 import argparse
-import hashlib
 import multiprocessing
 import os
 import random
@@ -24,7 +23,10 @@ import time
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
+from functools import partial
 from pathlib import Path
+
+from support import peak_rss_mb, serve_feeds, write_result
 
 ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / "docs" / "bench" / "scale.md"
@@ -60,45 +62,9 @@ def make_feed(index: int, entries: int) -> bytes:
     ).encode()
 
 
-def serve(feeds: int, entries: int, failing: set[int], port_out) -> None:  # type: ignore[no-untyped-def]
-    """The loopback server: ETags and 304s, a 500 for the failing feeds."""
-    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-
-    docs = {f"/feed/{i}.xml": make_feed(i, entries) for i in range(feeds)}
-    etags = {path: '"' + hashlib.sha1(data).hexdigest()[:16] + '"' for path, data in docs.items()}
-
-    class Handler(BaseHTTPRequestHandler):
-        protocol_version = "HTTP/1.1"
-
-        def do_GET(self) -> None:
-            data = docs.get(self.path)
-            number = int(self.path.rsplit("/", 1)[-1].split(".")[0]) if data is not None else -1
-            if data is None or number in failing:
-                self.send_response(500 if data is not None else 404)
-                self.send_header("Content-Length", "0")
-                self.end_headers()
-                return
-            if self.headers.get("If-None-Match") == etags[self.path]:
-                self.send_response(304)
-                self.send_header("ETag", etags[self.path])
-                self.send_header("Content-Length", "0")
-                self.end_headers()
-                return
-            self.send_response(200)
-            self.send_header("Content-Type", "application/rss+xml; charset=utf-8")
-            self.send_header("Content-Length", str(len(data)))
-            self.send_header("ETag", etags[self.path])
-            self.end_headers()
-            self.wfile.write(data)
-
-        def log_message(self, *args: object) -> None:
-            return
-
-    httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    httpd.daemon_threads = True
-    httpd.request_queue_size = 512
-    port_out.put(httpd.server_address[1])
-    httpd.serve_forever()
+def feed_docs(feeds: int, entries: int) -> dict[str, bytes]:
+    """Every feed's bytes by its path (made in the server's process)."""
+    return {f"/feed/{i}.xml": make_feed(i, entries) for i in range(feeds)}
 
 
 def write_config(folder: Path, port: int, names: list[str]) -> Path:
@@ -121,11 +87,6 @@ def write_config(folder: Path, port: int, names: list[str]) -> Path:
     return path
 
 
-def rss_mb(who: int) -> float:
-    """Peak RSS of this process (RUSAGE_SELF) or of its largest waited-for child, in MiB."""
-    return resource.getrusage(who).ru_maxrss / 1024
-
-
 def main() -> int:
     """Run the scale cycle and write docs/bench/scale.md."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
@@ -141,7 +102,12 @@ def main() -> int:
     failing = set(order[len(not_modified) : len(not_modified) + int(args.feeds * FAILING_SHARE)])
     context = multiprocessing.get_context("spawn")
     ports = context.Queue()
-    server = context.Process(target=serve, args=(args.feeds, args.entries, failing, ports), daemon=True)
+    server = context.Process(
+        target=serve_feeds,
+        args=(partial(feed_docs, args.feeds, args.entries), ports),
+        kwargs={"failing": {f"/feed/{i}.xml" for i in failing}, "backlog": 512},
+        daemon=True,
+    )
     server.start()
     port = ports.get(timeout=300)
     names = [f"feed-{i}" for i in range(args.feeds)]
@@ -166,7 +132,7 @@ def main() -> int:
             ctx.close()
     finally:
         server.terminate()
-    self_mb, child_mb = rss_mb(resource.RUSAGE_SELF), rss_mb(resource.RUSAGE_CHILDREN)
+    self_mb, child_mb = peak_rss_mb(resource.RUSAGE_SELF), peak_rss_mb(resource.RUSAGE_CHILDREN)
     text = "\n".join(
         [
             "# Scale run on loopback",
@@ -188,9 +154,7 @@ def main() -> int:
             "",
         ]
     )
-    print(text)
-    OUT.parent.mkdir(parents=True, exist_ok=True)
-    OUT.write_text(text, encoding="utf-8")
+    write_result(OUT, text)
     return 0
 
 
