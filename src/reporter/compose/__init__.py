@@ -10,7 +10,7 @@ The steps, each in its own module:
   in exactly one monthly report. Left out: "out of period", with the date that decided it.
 - relevance: `Passage.relevant` false → "not relevant" (with the analyzer's reasons); a passage whose
   section the report lacks goes to the Overview section (or is left out when there is none).
-- `paragraphs.units`: an article's passages in one section are one telling; a digest's each alone.
+- `paragraphs.pieces`: an article's passages in one section are one telling; a digest's each alone.
 - `stories` (with `nearcopies`): tellings of one event across outlets and days are one story: MinHash
   near-copies, then TF-IDF + WordLlama similarity within a few days' window.
 - `ranking`: stories ranked by breadth, persistence and prominence; the best get paragraphs within the

@@ -10,7 +10,7 @@ from datetime import datetime
 
 from reporter.compose import citations, decisions, leads, overview, paragraphs, ranking, stories
 from reporter.compose import period as periods
-from reporter.compose.paragraphs import Candidate, Unit, Written
+from reporter.compose.paragraphs import Candidate, Piece, Written
 from reporter.compose.ranking import Ranked
 from reporter.compose.sentences import word_count
 from reporter.models import (
@@ -97,7 +97,7 @@ def select(
 
 
 def find_stories(
-    tellings: Sequence[Unit], rest: Sequence[Item], analyses: Sequence[Analysis], embed: stories.Embed | None
+    tellings: Sequence[Piece], rest: Sequence[Item], analyses: Sequence[Analysis], embed: stories.Embed | None
 ) -> tuple[list[Ranked], dict[str, str]]:
     """Group the tellings into stories (see `stories`), each with its section and a stable id.
 
@@ -121,7 +121,7 @@ def find_stories(
     for keys in stories.clusters(docs, background=background, embed=embed):
         mine = [k for k in keys if k < len(tellings)]
         if mine:
-            group = sorted((tellings[k] for k in mine), key=Unit.order_key)
+            group = sorted((tellings[k] for k in mine), key=Piece.order_key)
             first = group[0].head
             sid = decisions.story_id(first.item.id, first.passage.index)
             out.append(Ranked(sid, ranking.section_of(group), group))
@@ -131,12 +131,12 @@ def find_stories(
     return out, others
 
 
-def _title(u: Unit) -> str:
+def _title(u: Piece) -> str:
     """A telling's headline for story-finding; a digest's title names the digest, not the event."""
     return "" if u.head.passage.style == "report" else u.item.title
 
 
-def _telling(u: Unit) -> Telling:
+def _telling(u: Piece) -> Telling:
     a = u.head.passage.attribution
     outlet = leads.outlet_of(u.head.passage) or leads.known_outlet(u.item.outlet)
     return Telling(
@@ -202,13 +202,13 @@ def compose(
     used = {c.item.id for c in candidates}
     rest = [a.item for a in analyses if a.item.id not in used and decisions.of_period(a, period)]
     found, story_of_rest = find_stories(
-        paragraphs.units(candidates), rest, analyses, model if callable(model) else None
+        paragraphs.pieces(candidates), rest, analyses, model if callable(model) else None
     )
     ordered = ranking.rank(found, spec)
 
     year = period.last_month.year
     taken: set[str] = set()  # sentence texts already in the report: none appears twice
-    written: dict[str, tuple[Unit, Written]] = {}
+    written: dict[str, tuple[Piece, Written]] = {}
 
     def write(story: Ranked) -> bool:
         lead = paragraphs.lead_telling(story.tellings)
@@ -342,7 +342,7 @@ def _why(c: Candidate) -> str:
     return "; ".join(c.passage.reasons[:2]) or f"about {c.section.name}"
 
 
-def _headliner(story: Ranked, lead: Unit, done: Written) -> overview.Headliner:
+def _headliner(story: Ranked, lead: Piece, done: Written) -> overview.Headliner:
     """How the overview sees a story's paragraph: a digest's paragraph is credited to the digest."""
     report_style = lead.head.passage.style == "report"
     tellers = {_telling(u).outlet or f"?{u.item.id}" for u in story.tellings}

@@ -32,7 +32,7 @@ class Candidate:
 
 
 @dataclass(slots=True)
-class Unit:
+class Piece:
     """One telling: the passages of one item in one section (an article), or one passage of a digest.
 
     An article's passages that land in the same section make one paragraph, as an analyst would write
@@ -76,24 +76,24 @@ class Written:
     first_sentence: str
 
 
-def units(candidates: Sequence[Candidate]) -> list[Unit]:
+def pieces(candidates: Sequence[Candidate]) -> list[Piece]:
     """Gather passages into tellings: an article's passages per section together, a digest's each alone."""
-    out: list[Unit] = []
-    by_item_section: dict[tuple[str, str], Unit] = {}
+    out: list[Piece] = []
+    by_item_section: dict[tuple[str, str], Piece] = {}
     for c in sorted(candidates, key=lambda c: (c.item.id, c.passage.index)):
         if c.passage.style == "report":
-            out.append(Unit([c]))
+            out.append(Piece([c]))
             continue
         key = (c.item.id, c.section.name)
         if key in by_item_section:
             by_item_section[key].primaries.append(c)
         else:
-            by_item_section[key] = unit = Unit([c])
+            by_item_section[key] = unit = Piece([c])
             out.append(unit)
     return out
 
 
-def richness(unit: Unit) -> int:
+def richness(unit: Piece) -> int:
     """Words in the telling's whole, usable sentences: what it could give a paragraph."""
     total = 0
     for c in unit.primaries:
@@ -105,10 +105,10 @@ def richness(unit: Unit) -> int:
     return total
 
 
-def lead_telling(tellings: Sequence[Unit]) -> Unit:
+def lead_telling(tellings: Sequence[Piece]) -> Piece:
     """The best-attributed telling (known outlet, authors, a day's date), then the richest, then the first."""
 
-    def key(u: Unit) -> tuple[object, ...]:
+    def key(u: Piece) -> tuple[object, ...]:
         a = u.head.passage.attribution
         day, precision = leads.date_of(u.head.passage)
         return (
@@ -122,7 +122,7 @@ def lead_telling(tellings: Sequence[Unit]) -> Unit:
     return min(tellings, key=key)
 
 
-def _also(others: Sequence[Unit], outlet: str | None) -> tuple[str, ...]:
+def _also(others: Sequence[Piece], outlet: str | None) -> tuple[str, ...]:
     """The other outlets that told the story, each once, the paragraph's own left out."""
     names = []
     for other in others:
@@ -132,7 +132,7 @@ def _also(others: Sequence[Unit], outlet: str | None) -> tuple[str, ...]:
     return tuple(dict.fromkeys(names))
 
 
-def _body(unit: Unit, spec: ReportSpec, taken: set[str]) -> list[salience.Scored]:
+def _body(unit: Piece, spec: ReportSpec, taken: set[str]) -> list[salience.Scored]:
     """The sentences to quote: a digest's all (its own words), an article's most salient, all whole."""
     head = unit.head
     if head.passage.style == "report":
@@ -148,7 +148,7 @@ def _body(unit: Unit, spec: ReportSpec, taken: set[str]) -> list[salience.Scored
 
 
 def write(
-    unit: Unit, others: Sequence[Unit], spec: ReportSpec, taken: set[str], *, year: int, story: str
+    unit: Piece, others: Sequence[Piece], spec: ReportSpec, taken: set[str], *, year: int, story: str
 ) -> Written | None:
     """Write a story's paragraph from its lead telling, skipping sentences already in the report.
 

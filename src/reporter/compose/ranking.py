@@ -19,7 +19,7 @@ from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from reporter.compose.paragraphs import Unit
+from reporter.compose.paragraphs import Piece
 from reporter.models import ReportSpec, Section
 
 ALSO_PER_SECTION = 8
@@ -32,13 +32,13 @@ class Ranked:
 
     id: str
     section: Section
-    tellings: list[Unit]  # earliest first
+    tellings: list[Piece]  # earliest first
     score: float = 0.0
     rank: int = 0
     placement: str = LEFT_OUT
 
 
-def section_of(tellings: Sequence[Unit]) -> Section:
+def section_of(tellings: Sequence[Piece]) -> Section:
     """The section most of the story's tellings were placed in; ties go to the surer placement."""
     votes: Counter[str] = Counter()
     sure: dict[str, float] = {}
@@ -52,7 +52,7 @@ def section_of(tellings: Sequence[Unit]) -> Section:
     return by_name[best]
 
 
-def _outlet(u: Unit) -> str:
+def _outlet(u: Piece) -> str:
     a = u.head.passage.attribution
     return (a.outlet if u.head.passage.style != "report" else u.item.outlet) or f"unknown:{u.item.id}"
 
