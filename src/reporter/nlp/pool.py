@@ -12,7 +12,7 @@ from __future__ import annotations
 import multiprocessing
 import os
 from collections import deque
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from typing import Any
 
@@ -21,6 +21,7 @@ from reporter.nlp.record import encode
 
 CHUNK = 48  # items per task: large enough to amortise the hand-over, small enough to keep order cheap
 IN_FLIGHT = 2  # tasks per worker queued ahead
+MIN_CHUNK = 4  # the smallest chunk at the end of a batch
 
 # The one analyzer of a worker process, made by `_start` (a pool worker's state, never the parent's).
 _worker_analyzer: Any = None
@@ -43,7 +44,7 @@ def analyze_in_pool(
         max_workers=workers, mp_context=context, initializer=_start, initargs=(model,)
     ) as pool:
         pending: deque[tuple[list[Item], Future]] = deque()
-        for chunk in _chunks(items, CHUNK):
+        for chunk in _chunks(items, CHUNK, workers):
             pending.append((chunk, pool.submit(_analyze_chunk, chunk)))
             if len(pending) >= workers * IN_FLIGHT:
                 yield from _collect(*pending.popleft())
@@ -57,11 +58,22 @@ def _collect(chunk: list[Item], future: Future) -> Iterator[tuple[Item, str, byt
         yield item, version, data
 
 
-def _chunks(items: Iterable[Item], size: int) -> Iterator[list[Item]]:
+def _chunks(items: Iterable[Item], size: int, workers: int = 1) -> Iterator[list[Item]]:
+    """Items in lists of `size`; of a list of known length, smaller towards its end.
+
+    The last chunks shrink (to a share of what is left per worker, at least MIN_CHUNK) so that the
+    workers finish together instead of one analysing a whole chunk while the others wait.
+    """
+    known = isinstance(items, Sequence)
     chunk: list[Item] = []
+    left = len(items) if isinstance(items, Sequence) else 0
+    limit = size
     for item in items:
+        if not chunk and known:
+            limit = max(MIN_CHUNK, min(size, left // (workers * IN_FLIGHT)))
         chunk.append(item)
-        if len(chunk) >= size:
+        left -= 1
+        if len(chunk) >= limit:
             yield chunk
             chunk = []
     if chunk:
