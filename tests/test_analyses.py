@@ -226,3 +226,12 @@ def test_when_a_worker_dies_the_rest_is_analysed_in_process_and_nothing_is_lost(
     pairs = analyses_for(how, items)
     assert [item.id for item, _ in pairs] == [i.id for i in items]
     assert store.analyses.count(analyzer.version) == 5
+
+
+def test_the_record_version_names_field_types_without_their_modules():
+    # So moving a class (models.py became a package) does not make every stored analysis stale.
+    from reporter.models import Attribution, DateMention
+    from reporter.nlp import record
+
+    assert record._type_text(Attribution | None) == "Attribution | None"
+    assert record._type_text(tuple[DateMention, ...]) == "tuple[DateMention, ...]"

@@ -18,6 +18,7 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import json
+import re
 import types
 import typing
 import zlib
@@ -177,9 +178,17 @@ def schema_hash() -> str:
         if dataclasses.is_dataclass(tp) and tp.__name__ not in seen:
             seen.append(tp.__name__)
             hints = typing.get_type_hints(tp)
-            seen.append(",".join(f"{f.name}:{hints[f.name]}" for f in _fields(tp)))
+            seen.append(",".join(f"{f.name}:{_type_text(hints[f.name])}" for f in _fields(tp)))
             for f in _fields(tp):
                 walk(hints[f.name])
 
     walk(ItemAnalysis)
     return hashlib.sha256(";".join(seen).encode()).hexdigest()[:8]
+
+
+def _type_text(tp: Any) -> str:
+    """A type as text without the modules its classes live in: moving a class changes no stored record."""
+    return _MODULE_PATH.sub("", str(tp))
+
+
+_MODULE_PATH = re.compile(r"\b(?:[a-z_][a-z0-9_]*\.)+(?=[A-Z])")  # "reporter.models.analysis." of "...Span"
