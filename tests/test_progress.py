@@ -58,6 +58,27 @@ def test_ingest_with_v_says_one_line_per_feed(three_feeds: Path) -> None:
     assert any(x.startswith("ingest: alpha: ") and x.endswith(" new") for x in lines)
     assert any(x.startswith("ingest: beta: ") and x.endswith(" new") for x in lines)
     assert any(x.startswith("ingest: failed: gone: ") and "404" in x for x in lines)
+    # Said once as it happens (no log line repeating it), and once in the result, with its hint.
+    assert [x for x in result.stderr.splitlines() if "gone:" in x] == [
+        next(x for x in lines if x.startswith("ingest: failed: gone: "))
+    ]
+    assert [x for x in result.stdout.splitlines() if "gone:" in x] == [
+        next(x for x in result.stdout.splitlines() if x.startswith("  failed: gone: ") and "(hint: " in x)
+    ]
+
+
+def test_with_nobody_watching_the_log_tells_each_failed_source(three_feeds: Path, caplog) -> None:
+    from reporter import pipeline
+
+    ctx = pipeline.open_context(three_feeds / "feeds.yaml")  # as the scheduler has it: no progress
+    try:
+        with caplog.at_level(logging.INFO, logger="reporter"):
+            result = pipeline.ingest(ctx)
+    finally:
+        ctx.close()
+    assert [f.source for f in result.failures] == ["gone"]
+    said = [r.getMessage() for r in caplog.records if "gone:" in r.getMessage()]
+    assert len(said) == 1 and "404" in said[0]
 
 
 def test_on_a_terminal_a_bar_counts_what_failed_and_leaves_a_summary() -> None:

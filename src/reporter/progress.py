@@ -15,6 +15,10 @@ T = TypeVar("T")
 class Progress(Protocol):
     """Where stages report: begin with a total (or None), one step per unit of work, then end."""
 
+    # True when each step's detail is shown as it happens (the command line with -v): then a log line
+    # saying the same (a feed failed) would say it twice, so the stage leaves it out.
+    narrates: bool
+
     def begin(self, stage: str, total: int | None, unit: str) -> None:
         """A stage starts: 'ingest', 12, 'feeds'."""
 
@@ -26,6 +30,8 @@ class Progress(Protocol):
 
 
 class _Silent:
+    narrates = False
+
     def begin(self, stage: str, total: int | None, unit: str) -> None:
         return None
 

@@ -36,6 +36,7 @@ class LineProgress:
     def __init__(self, stream: IO[str] | None = None, *, verbose: int = 0) -> None:
         self.stream = stream or sys.stderr
         self.verbose = verbose
+        self.narrates = verbose > 0
         self.stages: dict[str, _Stage] = {}
 
     def begin(self, stage: str, total: int | None, unit: str) -> None:
@@ -65,6 +66,7 @@ class TerminalProgress:
         from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
         self.console, self.verbose = console, verbose
+        self.narrates = verbose > 0
         self.bars = Progress(
             TextColumn("{task.description:<10}"),
             BarColumn(bar_width=30),

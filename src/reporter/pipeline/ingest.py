@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Sequence
 from datetime import timedelta
 
@@ -9,6 +10,8 @@ from reporter.config import Config
 from reporter.models import SEED_SOURCE, FeedSpec, IngestResult, ReportSpec, SourceResult
 from reporter.pipeline.analyze import ANALYZE_AT_INGEST_DAYS, analyze_stale
 from reporter.pipeline.context import Context
+
+log = logging.getLogger(__name__)
 
 
 def ingest(
@@ -43,6 +46,11 @@ def ingest_sources(
     def done(result: SourceResult) -> None:
         said = f"{result.source}: {result.new_items} new" if result.ok else f"failed: {result.error}"
         ctx.progress.step("ingest", "done" if result.ok else "failed", said)
+        if not ctx.progress.narrates:  # the scheduler, a worker, the web app: the log tells each source
+            if not result.ok:
+                log.info("%s", result.error)
+            for warning in result.warnings:
+                log.info("%s: %s", result.source, warning)
 
     with ctx.store.runs.record("ingest", report=report.slug if report else None) as run:
         try:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import logging
 from collections.abc import Sequence
 from datetime import datetime
-from pathlib import Path
 
 from reporter.errors import ReporterError
 from reporter.models import FORMATS, BuildResult, BuildSkip, Period, Report, ReportSpec
@@ -123,9 +122,7 @@ def _partial_build(ctx: Context, spec: ReportSpec, period: Period, formats: Sequ
 def _files_gone(ctx: Context, spec: ReportSpec, period: Period) -> str | None:
     """Which files of a done build are missing from the disk ("japan-2025-11.pdf is"), or None."""
     existing = ctx.store.builds.get(spec.slug, period.key)
-    if existing is None or existing.status != "done" or not existing.files:
-        return None
-    missing = sorted(Path(path).name for path in existing.files.values() if not Path(path).exists())
+    missing = existing.missing_files() if existing is not None else []  # as `reporter status` says
     if not missing:
         return None
     return f"{', '.join(missing)} {'is' if len(missing) == 1 else 'are'}"

@@ -75,12 +75,13 @@ def ingest_feeds(
 
     def finish(feed: FeedSpec, result: SourceResult) -> None:
         results[feed.name] = result
+        if progress is not None:
+            progress(result)  # the caller tells how each feed went (the pipeline: progress or log)
+            return
         if not result.ok:
             log.info("%s", result.error)
         for warning in result.warnings:
             log.info("%s: %s", feed.name, warning)
-        if progress is not None:
-            progress(result)
 
     def fail(feed: FeedSpec, exc: FeedError) -> None:
         states[feed.name] = _failed_state(states[feed.name], exc, now)

@@ -99,6 +99,8 @@ class TaskRunner:
 class TaskProgress:
     """The pipeline's progress (reporter.progress.Progress) written to a task, for its page."""
 
+    narrates = False  # the page shows the latest step only: the log keeps every feed's outcome
+
     def __init__(self, task: Task):
         self.task = task
         self._counts: dict[str, list] = {}  # stage → [done, total, unit]
