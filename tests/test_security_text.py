@@ -243,3 +243,47 @@ def test_a_binary_seed_is_refused_in_one_line_and_the_others_are_read(tmp_path):
     assert failure.source == "seeds/photo.html"
     assert failure.error.startswith("photo.html: not a text file (") and "control bytes" in failure.error
     assert "save it as UTF-8 text" in failure.hint
+
+
+def test_a_full_text_page_is_whole_under_the_cap_and_over_it_cut_at_a_word_and_flagged(tmp_path):
+    paragraph = (
+        "<p>Paragraph {i}: Japan and the Philippines agreed on joint exercises and port calls in the "
+        "South China Sea, officials said after the meeting in Manila.</p>"
+    )
+    long = (
+        "<html><body><article>"
+        + "".join(paragraph.format(i=i) for i in range(1200))
+        + "</article></body></html>"
+    )
+
+    def ingest_article(cap: int):
+        store = Store.open(f"sqlite:///{tmp_path / f'ft{cap}.db'}")
+        with serve() as server:
+            server.body("/article", long.encode(), "text/html; charset=utf-8")
+            feed = (
+                '<?xml version="1.0"?><rss version="2.0"><channel><title>T</title>'
+                "<link>https://t.example/</link><description>d</description><item><title>Pact signed</title>"
+                f"<link>{server.url('/article')}</link><description>A short teaser.</description></item>"
+                "</channel></rss>"
+            )
+            server.body("/feed", feed.encode())
+            (result,) = ingest_feeds(
+                [FeedSpec(name="ft", url=server.url("/feed"), full_text=True, timeout=20)],
+                store=store,
+                user_agent="t",
+                now=NOW,
+                policy=FetchPolicy(parse_workers=0, allow_private_networks=True, max_entry_chars=cap),
+            )
+        (item,) = store.items.for_sources(["ft"])
+        store.close()
+        assert result.ok and result.new_items == 1
+        return item
+
+    whole = ingest_article(200_000)  # 167,000 characters: under the default cap, kept whole
+    assert len(whole.text) > 150_000 and whole.full_length is None
+    assert whole.text.rstrip().endswith("Paragraph 1199: Japan and the Philippines agreed on joint exercises "
+                                        "and port calls in the South China Sea, officials said after the "
+                                        "meeting in Manila.")  # fmt: skip
+    cut = ingest_article(50_000)
+    assert cut.full_length == len(whole.text) and 49_800 < len(cut.text) <= 50_002
+    assert cut.text.endswith(" …") and cut.text.startswith(whole.text[:1000])

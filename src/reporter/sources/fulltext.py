@@ -35,13 +35,17 @@ def _serve(conn: Connection) -> None:
         except Exception as exc:  # any failure in a third-party parser means "no full text"
             conn.send(("error", f"{type(exc).__name__}: {exc}"))
             continue
-        conn.send(("ok", text[:max_chars] if text else None))
+        conn.send(("ok", text[:max_chars] if text and max_chars is not None else text or None))
 
 
 class Extractor:
     """A trafilatura child process, started on first use; use as a context manager."""
 
-    def __init__(self, *, timeout: float = 15.0, max_chars: int = 100_000, max_page_bytes: int = 5_000_000):
+    # max_chars None: the whole text, so that normalize cuts it at settings.max_entry_chars, at a word,
+    # and records that it did (a cut here would be silent and mid-word). The page itself is bounded.
+    def __init__(
+        self, *, timeout: float = 15.0, max_chars: int | None = None, max_page_bytes: int = 5_000_000
+    ):
         self.timeout = timeout
         self.max_chars = max_chars
         self.max_page_bytes = max_page_bytes
