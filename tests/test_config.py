@@ -237,3 +237,18 @@ def test_an_unknown_country_code_suggests_the_one_meant() -> None:
     assert "unknown country code 'NK' (did you mean KP? `reporter check --codes` lists them)" in text
     assert "unknown country code 'Japan' (did you mean JP?" in text
     assert "unknown country code 'ASAEN' (did you mean ASEAN?" in text
+
+
+def test_a_tab_a_folder_and_a_bad_term_are_said_plainly(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError) as tab:
+        parse("reports:\n\t- slug: japan\n")
+    assert tab.value.problems == ["line 2: not valid YAML: found character '\\t' that cannot start any token"]
+    assert tab.value.hint == "YAML indents with spaces, never tabs: replace the tab on that line with spaces"
+    with pytest.raises(ConfigError) as folder:
+        load_config(tmp_path, env={})
+    assert folder.value.problems == ["is a folder, not a file"]
+    assert folder.value.hint == f"pass the file itself: --config {tmp_path / 'feeds.yaml'}"
+    (problem,) = problems_of(
+        "reports: [{slug: japan, subject: JP, sections: [{name: Overview}], relevance: {include: ['((']}}]\n"
+    )
+    assert problem.startswith("line 1: reports[0].relevance.include: '((' is not a term")  # no "Value error,"

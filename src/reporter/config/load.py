@@ -29,6 +29,12 @@ def load_config(path: str | Path | None = None, env: Mapping[str, str] | None = 
         raise ConfigError(
             shown, ["file not found"], hint="run reporter from the project folder, or pass --config PATH"
         ) from None
+    except IsADirectoryError:
+        raise ConfigError(
+            shown,
+            ["is a folder, not a file"],
+            hint=f"pass the file itself: --config {config_path / DEFAULT_CONFIG}",
+        ) from None
     except (OSError, UnicodeDecodeError) as exc:
         raise ConfigError(shown, [f"cannot read it: {exc}"], hint="save feeds.yaml as UTF-8 text") from None
     return parse_config(text, config_path=config_path, env=env)
@@ -44,9 +50,10 @@ def parse_config(text: str, *, config_path: Path, env: Mapping[str, str]) -> Con
         mark = getattr(exc, "problem_mark", None)
         where = f"line {mark.line + 1}: " if mark else ""
         problem = getattr(exc, "problem", None) or str(exc)
-        raise ConfigError(
-            shown, [f"{where}not valid YAML: {problem}"], hint="check the indentation and quoting there"
-        ) from None
+        hint = "check the indentation and quoting there"
+        if "'\\t'" in problem:  # PyYAML's words for a tab where indentation goes
+            hint = "YAML indents with spaces, never tabs: replace the tab on that line with spaces"
+        raise ConfigError(shown, [f"{where}not valid YAML: {problem}"], hint=hint) from None
     if not isinstance(data, dict):
         raise ConfigError(shown, ["line 1: the file must be a mapping with a `reports:` list"])
     index = LineIndex(node)

@@ -33,4 +33,5 @@ def describe(err: Any, index: LineIndex) -> str:
             f"line {line}: {where}: YAML read the bare word {word} as a boolean; "
             f'quote it ("{word}") if you meant the text'
         )
-    return f"line {line}: {where}: {err['msg']} (got {err.get('input')!r})"
+    msg = err["msg"].removeprefix("Value error, ")  # our validators' own words need no prefix
+    return f"line {line}: {where}: {msg} (got {err.get('input')!r})"
