@@ -239,7 +239,11 @@ class SectionModel(_Model):
 class ScheduleModel(_Model):
     """`reports[].schedule:` when `reporter schedule` builds and ingests."""
 
-    cron: str = key("0 6 1 * *", "Crontab line for the build of the period just closed.")
+    cron: str = key(
+        "0 6 1 * *",
+        "Crontab line for the build of the period just closed, read as cron reads it (weekdays 0 and 7 "
+        "are Sunday; `@monthly` and the other macros; `last` for the month's last day).",
+    )
     timezone: str = key("UTC", "IANA time zone of the cron line and of the report's months.")
     ingest_every_hours: float = key(4.0, "Fetch the feeds this often.", gt=0)
     misfire_grace_hours: float = key(
