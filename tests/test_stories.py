@@ -35,9 +35,36 @@ SEAFOOD = (
 )
 
 
-def _doc(key: int, text: str, day: int, *, item_id: str | None = None, title: str = "") -> Doc:
+def _doc(
+    key: int,
+    text: str,
+    day: int,
+    *,
+    item_id: str | None = None,
+    title: str = "",
+    actors: tuple[str, ...] = (),
+) -> Doc:
     published = datetime(2023, 10, day, 9, tzinfo=UTC)
-    return Doc(key, item_id or f"i{key}", title, text, published)
+    first = actors[0] if actors else None
+    return Doc(key, item_id or f"i{key}", title, text, published, actors=frozenset(actors), first_actor=first)
+
+
+TALKS_ANNOUNCED = (
+    "The foreign and defense ministers of Japan and Australia will hold security talks in Tokyo next week "
+    "to deepen defense cooperation under their security pact, government sources said."
+)
+TALKS_HELD = (
+    "The foreign and defense ministers of Japan and Australia agreed in Tokyo on Thursday to deepen "
+    "defense cooperation under their security pact, including joint exercises."
+)
+SEAFOOD_BOUGHT = (
+    "The U.S. military began buying Japanese seafood on Monday, to counter China's ban on imports of "
+    "Japanese seafood over the release of treated water from the Fukushima nuclear plant."
+)
+SEAFOOD_OFFERED = (
+    "Russia offered on Monday to supply seafood to China in place of Japanese seafood, after China's ban "
+    "on imports of Japanese seafood over the release of treated water from the Fukushima nuclear plant."
+)
 
 
 # --- finding stories ----------------------------------------------------------------------------------
@@ -55,6 +82,28 @@ def test_the_same_event_in_other_words_within_a_few_days_is_one_story() -> None:
 def test_a_near_copy_is_the_same_story_even_weeks_later() -> None:
     docs = [_doc(0, FACEOFF, 1), _doc(1, FACEOFF, 28)]
     assert clusters(docs, embed=None) == [[0, 1]]
+
+
+def test_a_follow_up_a_week_later_joins_its_story_when_its_headline_names_the_same_counterparts() -> None:
+    announced = _doc(0, TALKS_ANNOUNCED, 12, title="Japan, Australia eye security talks", actors=("AU",))
+    held = _doc(1, TALKS_HELD, 18, title="Japan, Australia step up defense cooperation", actors=("AU",))
+    assert clusters([announced, held], embed=None) == [[0, 1]]
+    # The same words between other parties are another story: a follow-up needs the same counterparts.
+    elsewhere = replace(held, actors=frozenset({"NZ"}), first_actor="NZ")
+    assert sorted(clusters([announced, elsewhere], embed=None)) == [[0], [1]]
+
+
+def test_two_parties_acting_on_one_issue_are_two_stories_even_on_the_same_days() -> None:
+    offered = _doc(
+        0, SEAFOOD_OFFERED, 29, title="Russia wants to replace Japanese seafood", actors=("RU", "CN")
+    )
+    bought = _doc(
+        1, SEAFOOD_BOUGHT, 30, title="U.S. military begins Japan seafood purchases", actors=("US", "CN")
+    )
+    assert sorted(clusters([offered, bought], embed=None)) == [[0], [1]]
+    # Without the headlines' counterparts, the shared issue alone would have made them one story.
+    plain = [replace(d, actors=frozenset(), first_actor=None) for d in (offered, bought)]
+    assert clusters(plain, embed=None) == [[0, 1]]
 
 
 def test_two_passages_of_one_item_are_never_one_story() -> None:
@@ -217,3 +266,74 @@ def test_a_digest_paragraph_over_the_budget_is_left_out_not_listed_under_the_dig
     report = compose([gold_analysis_004()], spec, Period.month(2024, 2, 3), now=LATER, embed=None)
     assert sum(len(s.paragraphs) for s in report.sections) == 2
     assert not any(s.also for s in report.sections)  # every headline would read "Country Report: Japan …"
+
+
+def test_a_single_day_act_of_state_outranks_a_survey_told_on_two_days() -> None:
+    from reporter.models import CountryMention
+
+    def in_title(analysis, *codes: str):
+        named = tuple(CountryMention(c, c, 0, 1, role="title") for c in codes)
+        return replace(analysis, passages=(replace(analysis.passages[0], countries=named),))
+
+    aid = (
+        "Japan will give $10 million in emergency humanitarian aid to civilians in the Gaza Strip, the "
+        "ministry said."
+    )
+    survey = (
+        "More Japanese hold a positive view of South Korea than a negative one, a survey found this week."
+    )
+    analyses = [
+        in_title(
+            _telling(
+                "aid",
+                aid,
+                17,
+                "Japan Today",
+                "Japan to give $10 million in emergency aid to Gaza",
+                "Middle East",
+            ),
+            "JP",
+            "MIDDLE_EAST",
+        ),
+        in_title(
+            _telling(
+                "s1", survey, 12, "Japan Today", "More Japanese positive on S Korea: survey", "South Korea"
+            ),
+            "JP",
+            "KR",
+        ),
+        in_title(
+            _telling(
+                "s2", survey, 13, "Japan Today", "Japanese view S Korea positively: survey", "South Korea"
+            ),
+            "JP",
+            "KR",
+        ),
+    ]
+    report = compose(analyses, replace(japan_spec(), max_paragraphs=1), OCT, now=LATER, embed=None)
+    placed = {s.tellings[0].item_id: (s.rank, s.placement) for s in report.stories}
+    assert placed["aid"] == (1, "paragraph")
+    assert placed["s1"] == (2, "also")
+
+
+def test_a_follow_up_naming_the_same_act_and_one_counterpart_joins_though_it_names_others_too() -> None:
+    prepared = _doc(
+        0,
+        "Three Self-Defense Force planes left for Djibouti on Saturday to prepare the evacuation of "
+        "Japanese nationals from Israel.",
+        14,
+        title="SDF planes head for Djibouti to prep for Israel evacuation",
+        actors=("DJ", "IL"),
+    )
+    flown = _doc(
+        1,
+        "A Self-Defense Force plane evacuated Japanese and South Korean nationals from Israel to Jordan on "
+        "Thursday, after the planes sent to Djibouti prepared the evacuation.",
+        19,
+        title="SDF plane evacuates Japanese, S Koreans from Israel",
+        actors=("KR", "IL"),
+    )
+    evacuation = frozenset({"evacua"})
+    docs = [replace(prepared, acts=evacuation), replace(flown, acts=evacuation)]
+    assert clusters(docs, embed=None) == [[0, 1]]
+    assert sorted(clusters([prepared, flown], embed=None)) == [[0], [1]]  # no act named: two stories

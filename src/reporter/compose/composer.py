@@ -29,6 +29,7 @@ from reporter.models import (
     Telling,
 )
 from reporter.nlp import storyvectors
+from reporter.nlp.vocabulary import TermSet, Vocabulary, compile_terms
 from reporter.normalize import text_cut
 
 log = logging.getLogger(__name__)
@@ -97,17 +98,33 @@ def select(
 
 
 def find_stories(
-    tellings: Sequence[Piece], rest: Sequence[Item], analyses: Sequence[Analysis], embed: stories.Embed | None
+    tellings: Sequence[Piece],
+    rest: Sequence[Item],
+    analyses: Sequence[Analysis],
+    embed: stories.Embed | None,
+    subject: str = "",
+    acts: TermSet | None = None,
 ) -> tuple[list[Ranked], dict[str, str]]:
     """Group the tellings into stories (see `stories`), each with its section and a stable id.
 
     The period's other items (`rest`, which the report does not use) are clustered along, so that every
     item has a story id in the JSON's decisions; they never join two of the report's stories together.
-    Returns the report's stories and the story id of each of the other items.
+    Returns the report's stories and the story id of each of the other items. `subject` and `acts` (the
+    vocabulary's acts of state) say whom and what the tellings' headlines name.
     """
+    acts = acts or compile_terms("acts", ())
     docs = [
         stories.Doc(
-            n, u.item.id, "" if u.head.passage.style == "report" else u.item.title, u.text, u.item.published
+            n,
+            u.item.id,
+            "" if u.head.passage.style == "report" else u.item.title,
+            u.text,
+            u.item.published,
+            actors=frozenset(_actors(u, subject)),
+            first_actor=next(iter(_actors(u, subject)), None),
+            acts=stories.act_stems(acts.find(u.item.title))
+            if u.head.passage.style != "report"
+            else frozenset(),
         )
         for n, u in enumerate(tellings)
     ]
@@ -129,6 +146,17 @@ def find_stories(
             sid = decisions.story_id(rest[keys[0] - len(tellings)].id, 0)
         others.update((rest[k - len(tellings)].id, sid) for k in keys if k >= len(tellings))
     return out, others
+
+
+def _actors(u: Piece, subject: str) -> tuple[str, ...]:
+    """The counterparts a telling's headline names, in order: who the story is between, subject aside."""
+    if u.head.passage.style == "report":
+        return ()  # a digest's title names the digest, not the event
+    named = sorted(
+        (m for m in u.head.passage.countries if m.role == "title" and m.code != subject),
+        key=lambda m: m.start,
+    )
+    return tuple(dict.fromkeys(m.code for m in named))
 
 
 def _title(u: Piece) -> str:
@@ -201,10 +229,16 @@ def compose(
         model = storyvectors.reusing(model, vectors)
     used = {c.item.id for c in candidates}
     rest = [a.item for a in analyses if a.item.id not in used and decisions.of_period(a, period)]
+    vocabulary = Vocabulary.load()
     found, story_of_rest = find_stories(
-        paragraphs.pieces(candidates), rest, analyses, model if callable(model) else None
+        paragraphs.pieces(candidates),
+        rest,
+        analyses,
+        model if callable(model) else None,
+        spec.subject,
+        vocabulary.acts,
     )
-    ordered = ranking.rank(found, spec)
+    ordered = ranking.rank(found, spec, vocabulary.acts)
 
     year = period.last_month.year
     taken: set[str] = set()  # sentence texts already in the report: none appears twice

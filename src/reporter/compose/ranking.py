@@ -4,8 +4,11 @@ A story's score adds three things an analyst weighs:
 
 - breadth: how many distinct outlets told it (the strongest sign that it mattered);
 - persistence: how many days it was told on, beyond the first, at half weight;
-- prominence, up to 2: the subject named in a headline (0.5), the section's counterpart named in a
-  headline (0.5), and how surely the analyzer placed it in its section (its confidence, 0 to 1).
+- prominence, up to 3: the subject named in a headline (0.5), the section's counterpart named in a
+  headline (0.5), how surely the analyzer placed it in its section (its confidence, 0 to 1), and a
+  government act in a headline that names the subject (1: aid given, sanctions imposed, a visit, an
+  agreement, a summit, a protest lodged; data/topics.yaml `acts`). Acts of state are what an analyst
+  reads a brief for: a single day's aid package should not lose its paragraph to a survey told twice.
 
 Stories are taken best first: each gets a paragraph while the report's budget (`max_paragraphs`,
 default 45) and its section's cap (`sections[].max_paragraphs`) allow; the next ones become a short
@@ -21,6 +24,10 @@ from dataclasses import dataclass
 
 from reporter.compose.paragraphs import Piece
 from reporter.models import ReportSpec, Section
+from reporter.nlp.vocabulary import TermSet
+
+ACT_WEIGHT = 1.0
+MAX_PROMINENCE = 3.0
 
 ALSO_PER_SECTION = 8
 PARAGRAPH, ALSO, LEFT_OUT = "paragraph", "also", "left out"
@@ -57,7 +64,19 @@ def _outlet(u: Piece) -> str:
     return (a.outlet if u.head.passage.style != "report" else u.item.outlet) or f"unknown:{u.item.id}"
 
 
-def score(story: Ranked, subject: str) -> float:
+def state_act(story: Ranked, subject: str, acts: TermSet) -> bool:
+    """Whether a headline of the story names the subject and a government act ("Japan to give aid")."""
+    for u in story.tellings:
+        if u.head.passage.style == "report":
+            continue  # a digest's title names the digest
+        if any(m.code == subject and m.role == "title" for m in u.head.passage.countries) and acts.find(
+            u.item.title
+        ):
+            return True
+    return False
+
+
+def score(story: Ranked, subject: str, acts: TermSet | None = None) -> float:
     """Breadth + half the days beyond the first + prominence (see the module's rule)."""
     breadth = len({_outlet(u) for u in story.tellings})
     days = {u.head.timing.day for u in story.tellings}
@@ -69,8 +88,9 @@ def score(story: Ranked, subject: str) -> float:
         0.5 * any(m.code == subject for m in titles)
         + 0.5 * any(m.code in members for m in titles)
         + max(c.passage.confidence for u in story.tellings for c in u.primaries)
+        + (ACT_WEIGHT if acts is not None and state_act(story, subject, acts) else 0.0)
     )
-    return breadth + 0.5 * (len(days) - 1) + min(prominence, 2.0)
+    return breadth + 0.5 * (len(days) - 1) + min(prominence, MAX_PROMINENCE)
 
 
 def _has_headline(story: Ranked) -> bool:
@@ -78,10 +98,10 @@ def _has_headline(story: Ranked) -> bool:
     return any(u.head.passage.style != "report" for u in story.tellings)
 
 
-def rank(stories: Sequence[Ranked], spec: ReportSpec) -> list[Ranked]:
+def rank(stories: Sequence[Ranked], spec: ReportSpec, acts: TermSet | None = None) -> list[Ranked]:
     """Score and rank every story; returned best first (ties: the earlier story first)."""
     for story in stories:
-        story.score = round(score(story, spec.subject), 3)
+        story.score = round(score(story, spec.subject, acts), 3)
     ordered = sorted(stories, key=lambda s: (-s.score, s.tellings[0].order_key()))
     for n, story in enumerate(ordered, start=1):
         story.rank = n

@@ -1,6 +1,6 @@
 """Stories: the tellings of one event, across outlets and days, found by similarity within a time window.
 
-Two passes, after Miranda et al. (2018, "Multilingual Clustering of Streaming News"):
+Three passes, the first two after Miranda et al. (2018, "Multilingual Clustering of Streaming News"):
 
 1. Near-copies (`nearcopies`, MinHash of word 3-shingles) are one story whatever their dates: a wire
    story reprinted a week later is still the same story.
@@ -10,6 +10,17 @@ Two passes, after Miranda et al. (2018, "Multilingual Clustering of Streaming Ne
    it starts a story. The similarity is a blend of TF-IDF cosine (title twice, then the text; IDF from
    every item the build read, so common news words weigh little) and the cosine of static word
    embeddings (WordLlama, whose weights ship inside its wheel), which catches "sacked" for "removed".
+   Two tellings whose headlines name the same counterparts (`Doc.actors`) get `ACTOR_BONUS` on top:
+   the same parties in the headline are evidence of the same happening.
+3. Follow-ups told days later: a story whose first telling comes more than the window after another's
+   last (up to `FOLLOW_DAYS`) joins it when their headlines name the same counterparts and two of their
+   tellings are as similar as `FOLLOW_THRESHOLD`, well above `THRESHOLD` (the talks announced, held and
+   their outcome; a review begun and wrapped up). Sharing an issue is not enough: the same counterparts
+   are required, so Russia's seafood ban and the U.S. military buying Japanese seafood stay two stories.
+   A follow-up whose headline names other parties too joins when the two headlines share a counterpart
+   and name the same act of state (`Doc.acts`: an evacuation, sanctions, a visit), one that at most
+   `FOLLOW_ACT_STORIES` of the month's stories name (the evacuation flights from Israel, not "talks" in
+   a month of talks), and reach `FOLLOW_ACT_THRESHOLD`.
 
 Two passages of one item are never one story: they are different parts of one document. The settings
 come from the October 2023 development set, from a broad plateau (B-cubed F1 0.86-0.89 for thresholds
@@ -23,7 +34,8 @@ from __future__ import annotations
 import logging
 import re
 from bisect import bisect_left
-from collections.abc import Callable, Sequence
+from collections import Counter
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from functools import lru_cache
@@ -35,6 +47,13 @@ log = logging.getLogger(__name__)
 
 WINDOW_DAYS = 3.0
 THRESHOLD = 0.36
+ACTOR_BONUS = 0.06  # both headlines name the same counterparts
+ACTOR_VETO = 1.0  # neither headline names the counterpart the other leads with
+ACTOR_PENALTY = 0.05  # both headlines name a counterpart first, not the same one
+FOLLOW_DAYS = 7.0  # pass 3: how long after a story its follow-up may come
+FOLLOW_THRESHOLD = 0.48  # pass 3: the similarity a follow-up needs (with the same counterparts)
+FOLLOW_ACT_THRESHOLD = 0.33  # pass 3: the similarity a follow-up of the same act of state needs
+FOLLOW_ACT_STORIES = 3  # an act is specific when at most this many of the month's stories name it
 TFIDF_WEIGHT = 0.6  # the rest is the embeddings' cosine
 THRESHOLD_TFIDF_ONLY = 0.30  # when WordLlama is not installed
 BACKGROUND_CHARS = 2000  # of each background item, for the IDF
@@ -57,6 +76,17 @@ class Doc:
     text: str
     published: datetime
     relevant: bool = True  # False: an item of the period the report does not use, given a story id only
+    actors: frozenset[str] = frozenset()  # the counterparts its headline names (gazetteer codes)
+    first_actor: str | None = None  # the counterpart its headline names first
+    acts: frozenset[str] = frozenset()  # the acts of state its headline names (data/topics.yaml `acts`)
+
+
+STEM = 6  # letters an act is known by: "evacuation", "evacuates" and "evacuated" are one act
+
+
+def act_stems(terms: Iterable[str]) -> frozenset[str]:
+    """The acts of state a headline names (terms of data/topics.yaml `acts`), each by its stem."""
+    return frozenset(t.lower()[:STEM] for t in terms)
 
 
 def clean(text: str) -> str:
@@ -124,6 +154,69 @@ class _Similarity:
             self._block, self._block_start, self._block_end, self._block_lo = block, pos, end, lo
         return self._block[pos - self._block_start, lo - self._block_lo : pos - self._block_lo]
 
+    def pair(self, a: int, b: int) -> float:
+        """The blended similarity of the tellings at positions `a` and `b`, whatever their dates."""
+        tfidf = float((self._tfidf[a] @ self._tfidf[b].T).toarray()[0, 0])
+        if self._vectors is None:
+            return tfidf
+        return TFIDF_WEIGHT * tfidf + (1 - TFIDF_WEIGHT) * float(self._vectors[a] @ self._vectors[b])
+
+
+def _same_actors(a: Doc, b: Doc) -> bool:
+    return bool(a.actors) and a.actors == b.actors
+
+
+def _actor_weight(a: Doc, b: Doc) -> float:
+    """What the headlines' counterparts add to two tellings' similarity (see the module's rule)."""
+    if _same_actors(a, b):
+        return ACTOR_BONUS
+    if a.first_actor and b.first_actor and a.first_actor != b.first_actor:
+        if a.first_actor not in b.actors and b.first_actor not in a.actors:
+            return -ACTOR_VETO  # each leads with a party the other does not name: two parties acting
+        return -ACTOR_PENALTY
+    return 0.0
+
+
+def _follows(a: Doc, b: Doc, similarity: float, rare: Callable[[str], bool]) -> bool:
+    """Whether `b` follows up `a` (pass 3): the same counterparts, or one of them and the same act."""
+    if _same_actors(a, b) and similarity >= FOLLOW_THRESHOLD:
+        return True
+    return (
+        similarity >= FOLLOW_ACT_THRESHOLD
+        and bool(a.actors & b.actors)
+        and any(rare(t) for t in a.acts & b.acts)
+    )
+
+
+def _follow_ups(
+    members: list[list[int]], timed: Sequence[Doc], days: Sequence[float], sims: _Similarity
+) -> list[list[int]]:
+    """Pass 3: join each story to the earlier ones it follows up (see the module's rule), in time order."""
+    stories = [m for m in members if any(timed[p].relevant for p in m)]
+    rest = [m for m in members if not any(timed[p].relevant for p in m)]
+    stories.sort(key=lambda m: days[m[0]])
+    named: Counter[str] = Counter(t for m in stories for t in set().union(*(timed[p].acts for p in m)))
+
+    def rare(act: str) -> bool:
+        return named[act] <= FOLLOW_ACT_STORIES
+
+    out: list[list[int]] = []
+    for story in stories:
+        mine = [p for p in story if timed[p].relevant]
+        first, items = days[mine[0]], {timed[p].item_id for p in mine}
+        homes = []  # every earlier story it follows up: they are one story through it
+        for n, earlier in enumerate(out):
+            theirs = [p for p in earlier if timed[p].relevant]
+            gap = first - max(days[p] for p in theirs)
+            if not 0 <= gap <= FOLLOW_DAYS or items & {timed[p].item_id for p in theirs}:
+                continue
+            if any(_follows(timed[a], timed[b], sims.pair(a, b), rare) for a in theirs for b in mine):
+                homes.append(n)
+        joined = sorted([*story, *(p for n in homes for p in out[n])], key=lambda p: (days[p], p))
+        out = [m for n, m in enumerate(out) if n not in homes]
+        out.append(joined)
+    return [*out, *rest]
+
 
 def clusters(
     docs: Sequence[Doc],
@@ -165,6 +258,8 @@ def clusters(
             row = sims.window(pos, lo)
             if doc.relevant:
                 row = np.where(relevant[lo:pos], row, 0.0)
+                if doc.actors:
+                    row = row + np.asarray([_actor_weight(doc, timed[p]) for p in range(lo, pos)], np.float32)
             for k in np.argsort(-row, kind="stable"):
                 if row[k] < threshold:
                     break
@@ -182,4 +277,6 @@ def clusters(
         story_of[pos] = home
         if pos in copy_of:
             story_of.setdefault(copy_of[pos], home)
+    if sims is not None:
+        members = _follow_ups(members, timed, days, sims)
     return [[timed[pos].key for pos in group] for group in members]

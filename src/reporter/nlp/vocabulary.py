@@ -16,7 +16,7 @@ from pathlib import Path
 
 import yaml
 
-GROUPS = ("relations", "outward", "state", "off_topic")
+GROUPS = ("relations", "outward", "state", "acts", "off_topic")
 _WORD = r"[\w][\w'’&.\-]*\*?"
 _TERM = re.compile(rf"{_WORD}(?: {_WORD})*\Z")
 
@@ -98,15 +98,21 @@ def _term_regex(term: str) -> str:
 
 
 class Vocabulary:
-    """The relations, outward, state and off-topic term sets of data/topics.yaml."""
+    """The relations, outward, state, acts and off-topic term sets of data/topics.yaml."""
 
     def __init__(
-        self, relations: tuple[TermSet, ...], outward: TermSet, state: TermSet, off_topic: tuple[TermSet, ...]
+        self,
+        relations: tuple[TermSet, ...],
+        outward: TermSet,
+        state: TermSet,
+        off_topic: tuple[TermSet, ...],
+        acts: TermSet | None = None,
     ):
         self.relations = relations
         self.outward = outward
         self.state = state
         self.off_topic = off_topic
+        self.acts = acts or compile_terms("acts", ())
 
     @classmethod
     def load(cls, path: Path | None = None) -> Vocabulary:
@@ -153,9 +159,10 @@ class Vocabulary:
 
         relations, off_topic = topics("relations"), topics("off_topic")
         outward, state = one("outward", raw.get("outward")), one("state", raw.get("state"))
+        acts = one("acts", raw["acts"]) if "acts" in raw else None  # optional: ranking's prominence
         if problems or state is None or outward is None:
             raise VocabularyError(source, problems or ["'outward' and 'state' must be lists of terms"])
-        return cls(relations, outward, state, off_topic)
+        return cls(relations, outward, state, off_topic, acts)
 
     def relation_terms(self, text: str) -> dict[str, tuple[str, ...]]:
         """Relations topic → the terms of it found in `text` (topics with none are left out)."""
