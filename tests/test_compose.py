@@ -288,24 +288,51 @@ def test_sections_follow_the_configured_order_and_paragraphs_their_dates() -> No
     assert_faithful(report, analyses)
 
 
-def test_overview_names_the_top_stories_by_rank_then_the_counts_and_repeats_no_body_sentence() -> None:
+def test_overview_tells_the_top_stories_by_rank_each_attributed_between_the_counts() -> None:
     analyses = _spread()
     report = compose(analyses, japan_spec(), NOV, now=NOW, previous_counts={"North Korea": 1, "China": 1})
-    # Five stories, each told once: equal in breadth and persistence, so the earliest ranks first.
-    assert report.overview[:2] == (
-        "The month's top story: “Story nk1” (North Korea; Kyodo News, November 3).",
-        "Other leading stories: “Story cn1” (China; Nikkei, November 9); “Story nk3” (North Korea; "
-        "Sankei, November 11); “Story nk2” (North Korea; NHK, November 20); and “Story us1” "
-        "(United States; Asahi, November 28).",
-    )
-    assert report.overview[2:] == (
+    # Five stories, each told once: equal in breadth and persistence, so the earliest ranks first. Each
+    # paragraph quotes its item's every sentence, so the overview names each story by its headline.
+    assert report.overview == (
         "This month's coverage centred on North Korea (3 items), United States (1) and China (1).",
+        "On November 3, Kyodo News reported under the headline “Story nk1”.",
+        "On November 9, Nikkei reported under the headline “Story cn1”.",
+        "On November 11, Sankei reported under the headline “Story nk3”.",
+        "On November 20, NHK reported under the headline “Story nk2”.",
+        "On November 28, Asahi reported under the headline “Story us1”.",
         "In all, the report cites 5 items from 5 outlets in 3 sections.",
         "Coverage of North Korea rose from 1 item last period to 3.",
     )
-    body = {s.text for p in paragraphs(report) for s in p.sentences}
-    assert not any(b in fact for fact in report.overview for b in body)
+    body = {s.text for p in paragraphs(report) for s in p.sentences if s.part == "text"}
+    assert not any(b in fact for fact in report.overview for b in body)  # no body sentence twice
     assert report.coverage == (("United States", 1, None), ("China", 1, 1), ("North Korea", 3, 1))
+
+
+def test_the_overview_quotes_another_tellings_sentence_with_how_widely_the_story_was_told() -> None:
+    jt = item(
+        "Japan will give $10 million in emergency aid to civilians in the Gaza Strip, the foreign ministry "
+        "said on Tuesday. The aid goes through UN agencies.",
+        item_id="jt",
+        outlet="Japan Today",
+        published=date(2025, 11, 17),
+        title="Japan to give $10 million in aid to Gaza",
+    )
+    nhk = item(
+        "Tokyo pledged emergency humanitarian aid worth $10 million for Gaza civilians on Tuesday, "
+        "Foreign Minister Kamikawa announced.",
+        item_id="nhk",
+        outlet="NHK",
+        published=date(2025, 11, 17),
+        title="Japan pledges $10 million for Gaza",
+    )
+    report = compose(
+        [whole(jt, section="Middle East"), whole(nhk, section="Middle East")], japan_spec(), NOV, now=NOW
+    )
+    [paragraph] = paragraphs(report)
+    quoted = paragraph.sentences[0].text
+    told = [s for s in report.overview if "outlets to report it" in s]
+    assert len(told) == 1 and quoted not in told[0]  # the other telling's words, not the paragraph's
+    assert told[0].startswith("On November 17, ") and ", one of 2 outlets to report it, reported" in told[0]
 
 
 def test_an_empty_period_says_so() -> None:

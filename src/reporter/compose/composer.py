@@ -247,7 +247,16 @@ def compose(
     def write(story: Ranked) -> bool:
         lead = paragraphs.lead_telling(story.tellings)
         others = [u for u in story.tellings if u is not lead]
-        done = paragraphs.write(lead, others, spec, taken, year=year, story=story.id)
+        done = paragraphs.write(
+            lead,
+            others,
+            spec,
+            taken,
+            year=year,
+            story=story.id,
+            anaphora=vocabulary.anaphora,
+            captions=vocabulary.captions,
+        )
         if done is not None:
             written[story.id] = (lead, done)
         return done is not None
@@ -256,7 +265,6 @@ def compose(
 
     sections: list[ReportSection] = []
     cited: dict[str, list[str]] = {}
-    headliners: list[overview.Headliner] = []
     counts: dict[str, int] = {}
     outlets: set[str] = set()
     in_paragraph: dict[str, str] = {}
@@ -276,7 +284,6 @@ def compose(
             members = [lead, *(u for u in story.tellings if u is not lead)]
             cited[anchor] = list(dict.fromkeys(u.item.id for u in members))
             out.append(replace(done.paragraph, anchor=anchor, section=section.name))
-            headliners.append(_headliner(story, lead, done))
             outlets.update(o for o in (done.paragraph.outlet, *done.paragraph.also_reported_by) if o)
             in_paragraph.update((item_id, section.name) for item_id in cited[anchor])
         also = tuple(_headline(s) for s in mine if s.placement == ranking.ALSO)
@@ -322,8 +329,25 @@ def compose(
     items = {a.item.id: a.item for a in analyses}
     numbered, source_refs = citations.number_sources(sections, cited, items)
     distinct = {_source_key(c) for c in candidates if c.section.name in counts}
+    developments, headlines = [], set()
+    for story in ordered:  # best first: the overview tells the top stories that have a paragraph
+        if story.placement != ranking.PARAGRAPH or len(developments) == overview.MAX_STORIES:
+            continue
+        told = overview.develop(
+            story.section.name,
+            story.rank,
+            written[story.id][0],
+            story.tellings,
+            taken,
+            year=year,
+            headlines=headlines,
+            anaphora=vocabulary.anaphora,
+            captions=vocabulary.captions,
+        )
+        if told is not None:
+            developments.append(told)
     sentences = overview.overview(
-        headliners,
+        developments,
         counts,
         period,
         subject=spec.subject_name,
@@ -331,6 +355,7 @@ def compose(
         previous=previous_counts,
         cited=len({n for s in numbered for p in s.paragraphs for n in p.source_numbers}),
         outlets=len(outlets),
+        sections=sum(1 for s in numbered if s.paragraphs),
     )
     coverage = tuple(
         (s.name, counts.get(s.name, 0), previous_counts.get(s.name) if previous_counts is not None else None)
@@ -374,19 +399,3 @@ _PLACED = {
 
 def _why(c: Candidate) -> str:
     return "; ".join(c.passage.reasons[:2]) or f"about {c.section.name}"
-
-
-def _headliner(story: Ranked, lead: Piece, done: Written) -> overview.Headliner:
-    """How the overview sees a story's paragraph: a digest's paragraph is credited to the digest."""
-    report_style = lead.head.passage.style == "report"
-    tellers = {_telling(u).outlet or f"?{u.item.id}" for u in story.tellings}
-    return overview.Headliner(
-        section=story.section.name,
-        headline=None if report_style else lead.item.title,
-        outlet=leads.known_outlet(lead.item.outlet) if report_style else done.paragraph.outlet,
-        day=None if report_style else done.paragraph.date,
-        precision=leads.date_of(lead.head.passage)[1],
-        outlets=len(tellers),
-        days=len({u.head.timing.day for u in story.tellings}),
-        rank=story.rank,
-    )

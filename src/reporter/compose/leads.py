@@ -127,6 +127,11 @@ def _clause(who_verb: str, first_sentence: str) -> Lead:
     return Lead(f"{who_verb}:")
 
 
+def reported(who_verb: str, first_sentence: str) -> Lead:
+    """A lead of the report's own making ("On October 17, Japan Today reported") finished for a sentence."""
+    return _clause(who_verb, first_sentence)
+
+
 def self_attributes(passage: Passage, first_sentence: str) -> bool:
     """Whether a passage's own first sentence says where it comes from."""
     a = passage.attribution

@@ -1,38 +1,49 @@
-"""The overview: the month's top stories by rank across sections, then the counts.
+"""The overview: a short paragraph of the month's main developments, as a CrisisWatch entry reads.
 
-The subject's own context follows it: the paragraphs of the report's catch-all (Overview) section.
+It opens on where the month's coverage centred (the report's own counts), then tells the top stories by
+rank, one sentence each, every one quoted verbatim and attributed as a body paragraph is ("On October 17,
+Japan Today reported that ..."), and closes on how much the report cites. Nothing is invented: the
+report's own words are the leads and the counts, made from metadata.
 
-Nothing here is invented prose: fixed templates are filled from metadata. Each story is named by its
-headline (the lead telling's title), its section (with whom), and how widely it was told (outlets and
-days); body sentences are not repeated, so no sentence appears twice in a report.
+A development quotes a sentence the report does not quote elsewhere (no body sentence appears twice):
+another telling's first whole sentence where the story has one, else the lead telling's next one, else
+a headline ("... reported under the headline “…”."; a headline may name in the overview the story
+whose paragraph quotes it, as a summary names what the body tells). A sentence cut off by the feed,
+a photo caption, or one that leans on an antecedent it lacks ("The suspension mirrors ...") is never a
+development. A story told by several outlets says so in its lead ("The Moscow Times, one of 3 outlets
+to report it, reported ...").
+
+The Overview heading also holds the catch-all section's paragraphs: the stories with no one counterpart
+(the G7, the G20, the UN and its agencies such as the IAEA) and the subject's own foreign policy. They
+print after the summary under their own sub-heading (templates), so the summary is not read as their
+introduction.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date
 
-from reporter.compose.leads import join_names, when
-from reporter.compose.sentences import is_cut
+from reporter.compose import leads, salience
+from reporter.compose.leads import join_names
+from reporter.compose.paragraphs import Piece
+from reporter.compose.sentences import is_caption, is_cut, passage_sentences, span_text
 from reporter.models import Period
+from reporter.nlp.vocabulary import TermSet
 
 MAX_STORIES = 5  # the top stories, across sections, by rank
 MAX_PARTNERS = 3
 
 
 @dataclass(frozen=True, slots=True)
-class Headliner:
-    """A story as the overview sees it: headline, section, first teller and how widely it was told."""
+class Development:
+    """One of the month's top stories as the overview tells it: one attributed, verbatim sentence."""
 
     section: str
-    headline: str | None  # None for a digest's paragraph, whose title names the digest
-    outlet: str | None
-    day: date | None
-    precision: str | None
-    outlets: int  # distinct outlets that told it, the first included
-    days: int  # distinct days it was told on
     rank: int
+    text: str  # the lead (metadata) and the quoted sentence, or a headline in quotation marks
+    quoted: str  # the verbatim part, for checks: no sentence appears twice in a report
+    item_id: str
 
 
 def _items(n: int) -> str:
@@ -69,57 +80,73 @@ def change_sentence(counts: Mapping[str, int], previous: Mapping[str, int] | Non
     return f"Coverage of {name} {verb} from {_items(before)} last period to {now}."
 
 
-def _spread(story: Headliner, year: int) -> str:
-    """'Japan Today, October 17; 6 outlets over 3 days' — who told it first, and how widely."""
-    first = story.outlet or "an unattributed source"
-    on = when(story.day, story.precision, year)
-    credit = f"{first}, {on}" if on else first
-    if story.outlets > 1:
-        span = f" over {story.days} days" if story.days > 1 else ""
-        credit += f"; {story.outlets} outlets{span}"
-    elif story.days > 1:
-        credit += f"; told on {story.days} days"
-    return credit
+def _outlet(piece: Piece) -> str | None:
+    return leads.outlet_of(piece.head.passage) or leads.known_outlet(piece.item.outlet)
 
 
-def _named(story: Headliner, year: int, overview_section: str | None) -> str:
-    """'“<headline>” (China; Japan Today, October 17; 6 outlets over 3 days)'.
+def _sentence(
+    piece: Piece, taken: set[str], anaphora: TermSet | None, captions: TermSet | None
+) -> str | None:
+    """The telling's first sentence that can stand alone in the overview, or None."""
+    for c in piece.primaries:
+        for span in passage_sentences(c.passage):
+            text = span_text(c.passage, span)
+            if text in taken or not salience.usable(text, salience.word_count(text)):
+                continue
+            if salience.leans_on_previous(text) or (anaphora is not None and anaphora.opens(text)):
+                continue
+            if captions is not None and is_caption(text, captions):
+                continue
+            return text
+    return None
 
-    A story of the report's own catch-all section is not labelled with it ("Overview; ..." says nothing).
+
+def develop(
+    section: str,
+    rank: int,
+    lead: Piece,
+    tellings: Sequence[Piece],
+    taken: set[str],
+    *,
+    year: int,
+    headlines: set[str] | None = None,
+    anaphora: TermSet | None = None,
+    captions: TermSet | None = None,
+) -> Development | None:
+    """Tell one story in one attributed sentence (None: none left; see the module's rule).
+
+    A quoted sentence is added to `taken`; a headline to `headlines`, those the overview has named.
     """
-    headline = (story.headline or "").strip().rstrip(".")
-    where = "" if story.section == overview_section else f"{story.section}; "
-    return f"“{headline}” ({where}{_spread(story, year)})"
-
-
-def top_sentences(
-    stories: Sequence[Headliner], period: Period, *, overview_section: str | None
-) -> tuple[str, ...]:
-    """'The month's top story: “A” (...).', then 'Other leading stories: “B” (...); and “C” (...).'"""
-    year = period.last_month.year
-    ranked: list[Headliner] = []
-    for story in sorted((s for s in stories if s.headline), key=lambda s: s.rank):
-        headline = (story.headline or "").strip()
-        # An item told in two sections is named once; a headline the feed cut off is not quoted.
-        if is_cut(headline) or any(headline == (r.headline or "").strip() for r in ranked):
+    articles = [p for p in tellings if p.head.passage.style != "report" and _outlet(p)]
+    others = [p for p in articles if p is not lead]
+    told = len({_outlet(p) for p in tellings if _outlet(p)})
+    spread = f", one of {told} outlets to report it," if told > 1 else ""
+    for piece in [*others, *([lead] if lead in articles else [])]:
+        sentence = _sentence(piece, taken, anaphora, captions)
+        if sentence is None:
             continue
-        ranked.append(story)
-        if len(ranked) == MAX_STORIES:
-            break
-    if not ranked:
-        return ()
-    word = _period_word(period).replace("This", "The")
-    out = [f"{word} top story: {_named(ranked[0], year, overview_section)}."]
-    rest = [_named(s, year, overview_section) for s in ranked[1:]]
-    if len(rest) == 1:
-        out.append(f"Next came {rest[0]}.")
-    elif rest:
-        out.append(f"Other leading stories: {'; '.join(rest[:-1])}; and {rest[-1]}.")
-    return tuple(out)
+        passage = piece.head.passage
+        day, precision = leads.date_of(passage)
+        on = leads.when(day, precision, year)
+        time = (f"On {on}" if precision == "day" else f"In {on}") if on else "In an undated article"
+        made = leads.reported(f"{time}, {_outlet(piece)}{spread} reported", sentence)
+        taken.add(sentence)
+        text = f"{made.text} {sentence[made.absorbed :]}"
+        return Development(section, rank, text, sentence, piece.item.id)
+    for piece in [lead, *others] if lead in articles else others:
+        headline = piece.item.title.strip()
+        named = headlines if headlines is not None else taken
+        if not headline or headline in named or is_cut(headline):
+            continue
+        on = leads.when(piece.head.timing.day, "day", year)
+        named.add(headline)
+        text = f"On {on}, {_outlet(piece)}{spread} reported under the headline “{headline.rstrip('.')}”."
+        return Development(section, rank, text, headline, piece.item.id)
+    return None
 
 
 def overview(
-    stories: Sequence[Headliner],
+    developments: Sequence[Development],
     counts: Mapping[str, int],
     period: Period,
     *,
@@ -128,17 +155,18 @@ def overview(
     previous: Mapping[str, int] | None = None,
     cited: int | None = None,
     outlets: int | None = None,
+    sections: int | None = None,
 ) -> tuple[str, ...]:
-    """The overview's sentences, in reading order; `stories` are those with a paragraph."""
-    if not stories:
+    """The overview's sentences, in reading order: where coverage centred, the developments, the counts."""
+    if not developments and not any(counts.values()):
         return (f"No coverage of {subject}'s foreign relations was found for {period.label}.",)
-    out = list(top_sentences(stories, period, overview_section=overview_section))
+    out: list[str] = []
     if partners := partners_sentence(counts, period, exclude=overview_section):
         out.append(partners)
+    out += [d.text for d in sorted(developments, key=lambda d: d.rank)[:MAX_STORIES]]
     total = cited if cited is not None else sum(counts.values())
-    if outlets is None:
-        outlets = len({s.outlet for s in stories if s.outlet})
-    sections = len({s.section for s in stories})
+    outlets = outlets if outlets is not None else 0
+    sections = sections if sections is not None else len({d.section for d in developments})
     out.append(
         f"In all, the report cites {_items(total)} from {outlets} "
         f"outlet{'s' if outlets != 1 else ''} in {sections} section{'s' if sections != 1 else ''}."

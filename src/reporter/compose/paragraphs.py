@@ -15,8 +15,11 @@ from datetime import date
 
 from reporter.compose import leads, salience
 from reporter.compose.period import Timing
-from reporter.compose.sentences import is_cut, passage_sentences, span_text, text_is_cut
+from reporter.compose.sentences import is_caption, is_cut, passage_sentences, span_text, text_is_cut
 from reporter.models import Item, Paragraph, Passage, ReportSpec, Section, SentenceRef
+from reporter.nlp.vocabulary import TermSet
+
+MAX_FOLLOW_UPS = 2  # later tellings' headlines a paragraph names after its own sentences
 
 
 @dataclass(frozen=True, slots=True)
@@ -132,7 +135,9 @@ def _also(others: Sequence[Piece], outlet: str | None) -> tuple[str, ...]:
     return tuple(dict.fromkeys(names))
 
 
-def _body(unit: Piece, spec: ReportSpec, taken: set[str]) -> list[salience.Scored]:
+def _body(
+    unit: Piece, spec: ReportSpec, taken: set[str], captions: TermSet | None = None
+) -> list[salience.Scored]:
     """The sentences to quote: a digest's all (its own words), an article's most salient, all whole."""
     head = unit.head
     if head.passage.style == "report":
@@ -144,21 +149,80 @@ def _body(unit: Piece, spec: ReportSpec, taken: set[str]) -> list[salience.Score
     for c in unit.primaries:
         spans = passage_sentences(c.passage)
         scored += salience.score_sentences(c.passage, spans, section=c.section, subject=spec.subject)
+    # A photo caption describes a picture, not the event: never quoted as a sentence.
+    scored = [s for s in scored if not (captions is not None and is_caption(s.text, captions))]
     return salience.select(scored, taken=taken)
 
 
+def _title_ref(item: Item, lead_in: str = "") -> SentenceRef:
+    headline = item.title.strip()
+    start = item.title.index(headline)
+    return SentenceRef(headline, item.id, start, start + len(headline), part="title", lead_in=lead_in)
+
+
+def _quotable_headline(item: Item, taken: set[str]) -> bool:
+    headline = item.title.strip()
+    return bool(headline) and headline not in taken and not is_cut(headline)
+
+
+def follow_ups(unit: Piece, others: Sequence[Piece], taken: set[str], *, year: int) -> list[SentenceRef]:
+    """The headlines of the story's tellings on later days, each introduced by who told it and when.
+
+    A story told on several days (talks announced, held, concluded) reads as one paragraph: its lead
+    telling's sentences, then "On October 23, it followed up with “…”." for up to `MAX_FOLLOW_UPS` later
+    days, the report's own words made from metadata, the headline verbatim.
+    """
+    own = leads.outlet_of(unit.head.passage) or leads.known_outlet(unit.item.outlet)
+    days = {unit.head.timing.day}
+    refs: list[SentenceRef] = []
+    for other in sorted(others, key=Piece.order_key):
+        day = other.head.timing.day
+        outlet = leads.outlet_of(other.head.passage) or leads.known_outlet(other.item.outlet)
+        if other.head.passage.style == "report" or not other.head.timing.known or day in days:
+            continue
+        if day < unit.head.timing.day or outlet is None or not _quotable_headline(other.item, taken):
+            continue
+        who = "it" if outlet == own else outlet
+        refs.append(_title_ref(other.item, f"On {leads.when(day, 'day', year)}, {who} followed up with"))
+        taken.add(other.item.title.strip())
+        days.add(day)
+        if len(refs) == MAX_FOLLOW_UPS:
+            break
+    return refs
+
+
 def write(
-    unit: Piece, others: Sequence[Piece], spec: ReportSpec, taken: set[str], *, year: int, story: str
+    unit: Piece,
+    others: Sequence[Piece],
+    spec: ReportSpec,
+    taken: set[str],
+    *,
+    year: int,
+    story: str,
+    anaphora: TermSet | None = None,
+    captions: TermSet | None = None,
 ) -> Written | None:
     """Write a story's paragraph from its lead telling, skipping sentences already in the report.
 
-    None when nothing is left to quote (every sentence, and the headline, already in the report).
+    A first sentence that leans on one before it (`anaphora`: "The suspension mirrors ...") is not
+    quoted cold: the headline opens the paragraph and the sentences follow it. Later days' tellings are
+    named after a headline-only body (`follow_ups`). None when nothing is left to quote (every
+    sentence, and the headline, already in the report).
     """
     head = unit.head
     item, passage = head.item, head.passage
-    chosen = _body(unit, spec, taken)
+    chosen = _body(unit, spec, taken, captions)
     quoted = "cut" if any(text_is_cut(c.passage) for c in unit.primaries) else "text"
-    if chosen:
+    leaning = bool(chosen) and anaphora is not None and anaphora.opens(chosen[0].text)
+    if leaning and passage.style != "report" and _quotable_headline(item, taken):
+        first_sentence = item.title.strip()
+        lead = leads.headline_lead(passage, year=year)
+        refs = [_title_ref(item)]
+        taken.add(first_sentence)
+        for s in chosen:
+            refs.append(SentenceRef(s.text, item.id, s.span.start, s.span.end))
+            taken.add(s.text)
+    elif chosen:
         first_sentence = chosen[0].text
         lead = leads.make_lead(passage, item, first_sentence, year=year)
         refs = []
@@ -172,9 +236,10 @@ def write(
             return None
         first_sentence, quoted = headline, "headline"
         lead = leads.headline_lead(passage, year=year)
-        start = item.title.index(headline)
-        refs = [SentenceRef(headline, item.id, start, start + len(headline), part="title")]
+        refs = [_title_ref(item)]
         taken.add(headline)
+        # A headline alone says little: the later days' headlines tell how the story went on.
+        refs += follow_ups(unit, others, taken, year=year)
     day, _ = leads.date_of(passage)
     outlet = leads.outlet_of(passage) or leads.known_outlet(item.outlet)
     paragraph = Paragraph(

@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 
 from reporter.models import Passage, Span
+from reporter.nlp.vocabulary import TermSet
 
 # Used only when the analyzer gave no sentence spans (hand-built passages, odd inputs).
 _SENTENCE_END_RE = re.compile(r"(?:(?<=[.!?…])|(?<=[.!?…][”’\"')\]]))\s+(?=[“‘\"'(\[A-Z0-9])|\n+")
@@ -38,6 +39,16 @@ def is_cut(text: str) -> bool:
 def is_furniture(text: str) -> bool:
     """Whether a sentence carries feed furniture ("Read Full Article at RT.com") rather than news."""
     return bool(_FURNITURE_RE.search(text))
+
+
+def is_caption(text: str, markers: TermSet) -> bool:
+    """Whether a sentence is a photo caption: a caption marker in parentheses ("(R)", "(AP Photo/…)")
+    or before a colon or slash ("Photo:", "REUTERS/")."""
+    for m in re.finditer(r"\(([^()]{1,40})\)|(\b[\w ]{1,20})\s*[:/]", text):
+        inside = (m.group(1) or m.group(2) or "").strip()
+        if inside and markers.find(inside) and len(inside.split()) <= 4:
+            return True
+    return False
 
 
 def span_text(passage: Passage, span: Span) -> str:

@@ -64,7 +64,9 @@ class SentenceRef:
     """One verbatim body sentence and exactly where it stands in its source item.
 
     `part` is "text" (offsets into the item's text) or "title" (the item's headline, quoted whole
-    when the feed cut every sentence of its text short).
+    when the feed cut every sentence of its text short, or to open or follow up a paragraph).
+    `lead_in` is the report's own words that introduce it, made from metadata only ("It followed up on
+    October 23 with"); never part of the quotation.
     """
 
     text: str
@@ -72,6 +74,7 @@ class SentenceRef:
     start: int
     end: int
     part: str = "text"
+    lead_in: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -96,9 +99,11 @@ class Paragraph:
     @property
     def body(self) -> str:
         """The verbatim sentences joined as they read in the report; a headline in quotation marks."""
-        if self.quoted == "headline":
-            return "“" + " ".join(s.text for s in self.sentences) + "”."
-        return " ".join(s.text for s in self.sentences)
+        parts = []
+        for s in self.sentences:
+            text = f"“{s.text}”." if s.part == "title" else s.text
+            parts.append(f"{s.lead_in} {text}" if s.lead_in else text)
+        return " ".join(parts)
 
 
 @dataclass(frozen=True, slots=True)

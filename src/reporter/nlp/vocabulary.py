@@ -16,7 +16,7 @@ from pathlib import Path
 
 import yaml
 
-GROUPS = ("relations", "outward", "state", "acts", "off_topic")
+GROUPS = ("relations", "outward", "state", "acts", "anaphora", "captions", "off_topic")
 _WORD = r"[\w][\w'’&.\-]*\*?"
 _TERM = re.compile(rf"{_WORD}(?: {_WORD})*\Z")
 
@@ -53,6 +53,13 @@ class TermSet:
             hits.extend((m.start(), m.group(0).lower()) for m in self.cased.finditer(text))
         hits.sort()
         return tuple(dict.fromkeys(" ".join(t.split()) for _, t in hits))
+
+    def opens(self, text: str) -> bool:
+        """Whether `text` begins with one of the terms (after any opening quotation mark)."""
+        head = text.lstrip(" \"“‘'(")
+        if self.folded is not None and self.folded.match(head.lower()):
+            return True
+        return self.cased is not None and bool(self.cased.match(head))
 
     @property
     def topic(self) -> str:
@@ -98,7 +105,9 @@ def _term_regex(term: str) -> str:
 
 
 class Vocabulary:
-    """The relations, outward, state, acts and off-topic term sets of data/topics.yaml."""
+    """The term sets of data/topics.yaml: relations, outward, state, acts, off-topic; and the two lists
+    compose reads sentences with (`anaphora`: openers that lean on an antecedent; `captions`: furniture
+    that marks a photo caption)."""
 
     def __init__(
         self,
@@ -107,12 +116,16 @@ class Vocabulary:
         state: TermSet,
         off_topic: tuple[TermSet, ...],
         acts: TermSet | None = None,
+        anaphora: TermSet | None = None,
+        captions: TermSet | None = None,
     ):
         self.relations = relations
         self.outward = outward
         self.state = state
         self.off_topic = off_topic
         self.acts = acts or compile_terms("acts", ())
+        self.anaphora = anaphora or compile_terms("anaphora", ())
+        self.captions = captions or compile_terms("captions", ())
 
     @classmethod
     def load(cls, path: Path | None = None) -> Vocabulary:
@@ -159,10 +172,13 @@ class Vocabulary:
 
         relations, off_topic = topics("relations"), topics("off_topic")
         outward, state = one("outward", raw.get("outward")), one("state", raw.get("state"))
-        acts = one("acts", raw["acts"]) if "acts" in raw else None  # optional: ranking's prominence
+        # Optional groups, read by compose: ranking's prominence, a paragraph's opening, captions.
+        acts, anaphora, captions = (
+            one(g, raw[g]) if g in raw else None for g in ("acts", "anaphora", "captions")
+        )
         if problems or state is None or outward is None:
             raise VocabularyError(source, problems or ["'outward' and 'state' must be lists of terms"])
-        return cls(relations, outward, state, off_topic, acts)
+        return cls(relations, outward, state, off_topic, acts, anaphora, captions)
 
     def relation_terms(self, text: str) -> dict[str, tuple[str, ...]]:
         """Relations topic → the terms of it found in `text` (topics with none are left out)."""

@@ -21,6 +21,7 @@ def _paragraph(p: Paragraph) -> dict[str, Any]:
         "lead": p.lead,
         "sentences": [
             {"text": s.text, "item_id": s.item_id, "start": s.start, "end": s.end, "part": s.part}
+            | ({"lead_in": s.lead_in} if s.lead_in else {})
             for s in p.sentences
         ],
         "item_id": p.item_id,

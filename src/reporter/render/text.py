@@ -34,6 +34,8 @@ def render_markdown(report: Report) -> str:
         out += [f"## {md_escape(section.name)}", ""]
         if section.overview:
             out += [md_escape(" ".join(section.overview)), ""]
+            if section.paragraphs:  # the catch-all's own stories, apart from the summary (see overview.py)
+                out += ["### Multilateral and general", ""]
         for p in section.paragraphs:
             cites = "".join(f" [{c.number}](#{c.href})" for c in p.citations)
             out += [f"{md_escape(p.lead)} {md_escape(p.body)}{cites}", ""]
