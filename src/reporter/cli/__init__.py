@@ -16,6 +16,7 @@ from reporter.cli.common import (
     JsonOption,
     PeriodOption,
     ReportArgument,
+    VerboseOption,
     console,
     formats_of,
     handle_errors,
@@ -25,10 +26,6 @@ from reporter.cli.common import (
     subscriber_counts,
 )
 from reporter.cli.progress import make_progress
-
-Verbose = Annotated[
-    int, typer.Option("--verbose", "-v", count=True, help="More detail on stderr (-vv: debug).")
-]
 
 
 @handle_errors
@@ -50,7 +47,7 @@ def build(
         ),
     ] = False,
     config: ConfigOption = DEFAULT_CONFIG,
-    verbose: Verbose = 0,
+    verbose: VerboseOption = 0,
 ) -> None:
     """Build a report for one period and print the files written.
 
@@ -121,7 +118,7 @@ def _print_ingest(result) -> None:
 def ingest(
     report: Annotated[str | None, typer.Argument(help="Only this report's sources (default: all).")] = None,
     config: ConfigOption = DEFAULT_CONFIG,
-    verbose: Verbose = 0,
+    verbose: VerboseOption = 0,
 ) -> None:
     """Read the seeds and fetch the feeds into the store.
 

@@ -39,6 +39,9 @@ FormatsOption = Annotated[
     str, typer.Option("--format", "-f", help=f"Comma-separated formats to build: {','.join(FORMATS)}.")
 ]
 ALL_FORMATS = ",".join(FORMATS)
+VerboseOption = Annotated[
+    int, typer.Option("--verbose", "-v", count=True, help="More detail on stderr (-vv: debug).")
+]
 # Every Typer app of the command line is made the same way.
 APP_SETTINGS: dict[str, Any] = {
     "no_args_is_help": True,

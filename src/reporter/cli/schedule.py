@@ -20,6 +20,7 @@ from reporter.cli.common import (
     JsonOption,
     PeriodOption,
     ReportArgument,
+    VerboseOption,
     console,
     formats_of,
     handle_errors,
@@ -31,10 +32,6 @@ from reporter.cli.progress import make_progress
 
 if TYPE_CHECKING:
     from reporter.scheduler import Runner
-
-Verbose = Annotated[
-    int, typer.Option("--verbose", "-v", count=True, help="More detail on stderr (-vv: debug).")
-]
 
 
 class Terminated(BaseException):
@@ -67,7 +64,7 @@ def schedule(
         float,
         typer.Option("--stale-minutes", help="A build whose heartbeat is older than this is taken as dead."),
     ] = 10.0,
-    verbose: Verbose = 0,
+    verbose: VerboseOption = 0,
 ) -> None:
     """Run the scheduler in the foreground: ingest every few hours, build and send each period once.
 
@@ -120,7 +117,7 @@ def run(
     no_send: Annotated[bool, typer.Option("--no-send", help="Build, but do not email it.")] = False,
     formats: FormatsOption = ALL_FORMATS,
     config: ConfigOption = DEFAULT_CONFIG,
-    verbose: Verbose = 0,
+    verbose: VerboseOption = 0,
 ) -> None:
     """Ingest, build and send one report once, for use from system cron.
 

@@ -13,6 +13,7 @@ from reporter.cli.common import (
     ConfigOption,
     PeriodOption,
     ReportArgument,
+    VerboseOption,
     console,
     err_console,
     handle_errors,
@@ -43,7 +44,7 @@ def send(
         ),
     ] = False,
     config: ConfigOption = DEFAULT_CONFIG,
-    verbose: Annotated[int, typer.Option("--verbose", "-v", count=True, help="More detail on stderr.")] = 0,
+    verbose: VerboseOption = 0,
 ) -> None:
     """Email a built report to each subscriber who has not had it yet (safe to run again).
 

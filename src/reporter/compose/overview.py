@@ -51,8 +51,7 @@ def _items(n: int) -> str:
 
 
 def _period_word(period: Period) -> str:
-    months = (period.end.year * 12 + period.end.month) - (period.start.year * 12 + period.start.month)
-    return "This month's" if months == 1 else "This period's"
+    return "This month's" if period.months == 1 else "This period's"
 
 
 def partners_sentence(counts: Mapping[str, int], period: Period, *, exclude: str | None) -> str | None:

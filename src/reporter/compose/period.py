@@ -17,7 +17,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from reporter.models import Item, Passage, Period
+from reporter.models import Item, Passage, Period, month_before
 
 
 @dataclass(frozen=True, slots=True)
@@ -30,12 +30,6 @@ class Timing:
     known: bool  # whether the passage itself states a date (used for ordering)
 
 
-def month_before(day: date) -> date:
-    """The first day of the month before `day`'s month."""
-    index = day.year * 12 + day.month - 2
-    return date(index // 12, index % 12 + 1, 1)
-
-
 def timing(passage: Passage, item: Item) -> Timing:
     """Decide which day a passage counts for (see the module's rule)."""
     attribution = passage.attribution
@@ -46,7 +40,7 @@ def timing(passage: Passage, item: Item) -> Timing:
     published = item.published.date()
     if item.date_precision == "day":
         return Timing(published, "day", "item", False)
-    return Timing(month_before(published.replace(day=1)), "month", "digest", False)
+    return Timing(month_before(published), "month", "digest", False)
 
 
 def describe(placement: Timing) -> str:

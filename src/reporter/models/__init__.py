@@ -16,7 +16,7 @@ from reporter.models.analysis import (
     Span,
 )
 from reporter.models.items import SEED_SOURCE, Item, RawEntry
-from reporter.models.period import PERIOD_KEY_RE, Period, resolve_period
+from reporter.models.period import PERIOD_KEY_RE, Period, month_before, resolve_period
 from reporter.models.report import (
     Decision,
     Headline,
@@ -75,6 +75,7 @@ __all__ = [
     "Span",
     "Story",
     "Telling",
+    "month_before",
     "parse_formats",
     "resolve_period",
 ]

@@ -44,8 +44,8 @@ class Period:
 
         Callers with a report use `ReportSpec.closed_period`, which reads `now` in the report's zone.
         """
-        index = now.year * 12 + now.month - 2
-        return cls.month(index // 12, index % 12 + 1, months)
+        last = month_before(now.date())
+        return cls.month(last.year, last.month, months)
 
     @property
     def months(self) -> int:
@@ -54,8 +54,8 @@ class Period:
 
     def previous(self) -> Period:
         """The period of the same length that ends where this one starts."""
-        index = self.start.year * 12 + self.start.month - 2  # the month before the period starts
-        return Period.month(index // 12, index % 12 + 1, self.months)
+        last = month_before(self.start)
+        return Period.month(last.year, last.month, self.months)
 
     @property
     def key(self) -> str:
@@ -66,8 +66,7 @@ class Period:
     @property
     def last_month(self) -> date:
         """The first day of the period's last month."""
-        index = self.end.year * 12 + self.end.month - 2
-        return date(index // 12, index % 12 + 1, 1)
+        return month_before(self.end)
 
     @property
     def month_name(self) -> str:
@@ -101,6 +100,12 @@ class Period:
         """Whether a date (or datetime) falls within the period."""
         d = day.date() if isinstance(day, datetime) else day
         return self.start <= d < self.end
+
+
+def month_before(day: date) -> date:
+    """The first day of the month before `day`'s month: the one rule for "the month before"."""
+    index = day.year * 12 + day.month - 2
+    return date(index // 12, index % 12 + 1, 1)
 
 
 def resolve_period(spec: ReportSpec, text: str | None, now: datetime) -> Period:

@@ -27,10 +27,6 @@ from reporter.nlp.record import MAX_CHARS, ItemAnalysis, Unit
 from reporter.nlp.report_style import groups_per_paragraph, is_report_style, report_attribution
 from reporter.nlp.sniff import sniff
 
-# Kept here too for callers that named them on this module.
-MODELS = nlp_model.MODELS
-INSTALL_HINT = nlp_model.INSTALL_HINT
-RULER_NAME = nlp_model.RULER_NAME
 BATCH_ITEMS = 32
 _UNKNOWN_OUTLETS = {"", "unknown outlet", "unknown", "seeds"}
 _TOPICAL = re.compile(
@@ -51,7 +47,7 @@ class Analyzer:
         self._model_name = model_name
         self._gazetteer = gazetteer
         self._outlets = outlets
-        self._ruler = nlp.get_pipe(RULER_NAME) if RULER_NAME in nlp.pipe_names else None
+        self._ruler = nlp.get_pipe(nlp_model.RULER_NAME) if nlp_model.RULER_NAME in nlp.pipe_names else None
         self._version = version or nlp_model.analyzer_version(nlp, model_name, gazetteer is not None)
         self._placer = Placer(gazetteer)
 

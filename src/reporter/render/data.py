@@ -2,89 +2,52 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
-from datetime import date, datetime
+from datetime import date
 from typing import Any
 
-from reporter.models import Decision, Headline, Paragraph, Report, Story
+from reporter.models import Headline, Paragraph, Report, Story
 
 FORMAT_VERSION = 1
 
 
-def _day(value: date | datetime | None) -> str | None:
-    return value.isoformat() if value is not None else None
+def _plain(value: Any) -> Any:
+    """A value as JSON has it: dates as ISO text, tuples as lists, a nested record as all its fields."""
+    if isinstance(value, date):  # datetime too
+        return value.isoformat()
+    if isinstance(value, tuple | list):
+        return [_plain(v) for v in value]
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return _fields(value)
+    return value
+
+
+def _fields(record: Any, names: str = "") -> dict[str, Any]:
+    """These fields of a record, in this order ("key=attribute" renames one); none named: all of them."""
+    every = " ".join(f.name for f in dataclasses.fields(record))
+    pairs = [name.partition("=")[::2] for name in (names or every).split()]
+    return {key: _plain(getattr(record, attribute or key)) for key, attribute in pairs}
 
 
 def _paragraph(p: Paragraph) -> dict[str, Any]:
-    return {
-        "anchor": p.anchor,
-        "lead": p.lead,
-        "sentences": [
-            {"text": s.text, "item_id": s.item_id, "start": s.start, "end": s.end, "part": s.part}
-            | ({"lead_in": s.lead_in} if s.lead_in else {})
-            for s in p.sentences
-        ],
-        "item_id": p.item_id,
-        "outlet": p.outlet,
-        "authors": list(p.authors),
-        "date": _day(p.date),
-        "url": p.url,
-        "title": p.title,
-        "also_reported_by": list(p.also_reported_by),
-        "source_numbers": list(p.source_numbers),
-        "story": p.story,
-        "quoted": p.quoted,
-    }
+    # Its section is the enclosing one; a sentence's lead-in is written only where it has one.
+    sentences = [
+        _fields(s, "text item_id start end part") | ({"lead_in": s.lead_in} if s.lead_in else {})
+        for s in p.sentences
+    ]
+    fields = "anchor lead sentences item_id outlet authors date url title also_reported_by source_numbers"
+    return _fields(p, fields + " story quoted") | {"sentences": sentences}
 
 
 def _headline(h: Headline) -> dict[str, Any]:
-    return {
-        "story": h.story,
-        "title": h.title,
-        "url": h.url,
-        "outlet": h.outlet,
-        "date": _day(h.day),
-        "other_outlets": h.others,
-    }
+    return _fields(h, "story title url outlet date=day other_outlets=others")
 
 
 def _story(s: Story) -> dict[str, Any]:
-    return {
-        "id": s.id,
-        "rank": s.rank,
-        "score": s.score,
-        "section": s.section,
-        "placement": s.placement,
-        "outlets": list(s.outlets),
-        "days": [_day(d) for d in s.days],
-        "tellings": [
-            {
-                "item_id": t.item_id,
-                "passage": t.passage_index,
-                "outlet": t.outlet,
-                "date": _day(t.day),
-                "title": t.title,
-                "url": t.url,
-            }
-            for t in s.tellings
-        ],
-    }
-
-
-def _decision(d: Decision) -> dict[str, Any]:
-    return {
-        "item_id": d.item_id,
-        "url": d.url,
-        "title": d.title,
-        "outlet": d.outlet,
-        "published": _day(d.published),
-        "relevant": d.relevant,
-        "section": d.section,
-        "story": d.story,
-        "placement": d.placement,
-        "reason": d.reason,
-        "text_cut": d.text_cut,
-    }
+    told = "item_id passage=passage_index outlet date=day title url"
+    tellings = [_fields(t, told) for t in s.tellings]
+    return _fields(s, "id rank score section placement outlets days") | {"tellings": tellings}
 
 
 def report_data(report: Report) -> dict[str, Any]:
@@ -115,29 +78,8 @@ def report_data(report: Report) -> dict[str, Any]:
             }
             for s in report.sections
         ],
-        "sources": [
-            {
-                "number": s.number,
-                "item_id": s.item_id,
-                "outlet": s.outlet,
-                "title": s.title,
-                "author": s.author,
-                "date": _day(s.date),
-                "url": s.url,
-                "cited_in": list(s.cited_in),
-            }
-            for s in report.sources
-        ],
-        "left_out": [
-            {
-                "item_id": x.item_id,
-                "title": x.title,
-                "reason": x.reason,
-                "detail": x.detail,
-                "text_cut": x.text_cut,
-            }
-            for x in report.left_out
-        ],
+        "sources": [_fields(s) for s in report.sources],
+        "left_out": [_fields(x) for x in report.left_out],
         "problems": list(report.problems),
         "source_count": report.source_count,
         "coverage": [
@@ -145,7 +87,7 @@ def report_data(report: Report) -> dict[str, Any]:
             for name, items, last in report.coverage
         ],
         "stories": [_story(s) for s in report.stories],
-        "decisions": [_decision(d) for d in report.decisions],
+        "decisions": [_fields(d) for d in report.decisions],
     }
 
 

@@ -126,10 +126,7 @@ def unread_sentence(report: Report) -> str:
     failed = len(report.problems)
     if not failed:
         return ""
-    months = (report.period.end.year * 12 + report.period.end.month) - (
-        report.period.start.year * 12 + report.period.start.month
-    )
-    when = "this month" if months == 1 else "this period"
+    when = "this month" if report.period.months == 1 else "this period"
     total = max(report.source_count, failed) if report.source_count else 0
     if total:
         return f"{failed} of {total} sources could not be read {when}."

@@ -14,7 +14,8 @@ from sqlalchemy import Connection, Engine, Select, delete, func, insert, select,
 from reporter.errors import DeliveryError
 from reporter.store.schema import subscribers, subscriptions
 
-FORMATS = ("pdf", "html", "both")
+# How a subscriber gets each report (the subscription's `format`), as readers are told it.
+DELIVERY_FORMATS = {"pdf": "PDF attached", "html": "a link to the web page", "both": "PDF and a link"}
 # Where a subscription's consent came from: the reader confirmed by email (double opt-in), a CSV
 # import (the operator vouches for it), or an operator adding them one by one (CLI or web).
 CONSENT_SOURCES = ("confirmed", "import", "operator")
@@ -83,8 +84,8 @@ def normalize_email(email: str) -> str:
 
 def _check_format(fmt: str) -> str:
     fmt = fmt.strip().lower()
-    if fmt not in FORMATS:
-        raise SubscriberError(f"unknown format {fmt!r}", hint=f"use one of: {', '.join(FORMATS)}")
+    if fmt not in DELIVERY_FORMATS:
+        raise SubscriberError(f"unknown format {fmt!r}", hint=f"use one of: {', '.join(DELIVERY_FORMATS)}")
     return fmt
 
 

@@ -11,6 +11,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from reporter.archive import IndexEntry, scan
+from reporter.store.subscribers import DELIVERY_FORMATS
 from reporter.web.files import SLUG_RE, output_dir
 from reporter.web.state import message, page, state
 
@@ -85,7 +86,7 @@ async def report_page(request: Request) -> Response:
         archive=found,
         summary=summary,
         href=href,
-        formats=(("pdf", "PDF attached"), ("html", "a link to the web page"), ("both", "both")),
+        formats=tuple(DELIVERY_FORMATS.items()),
     )
 
 

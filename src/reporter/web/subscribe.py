@@ -14,7 +14,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from reporter.errors import ReporterError
-from reporter.store.subscribers import FORMATS, SubscriberError, normalize_email
+from reporter.store.subscribers import DELIVERY_FORMATS, SubscriberError, normalize_email
 from reporter.web import optin
 from reporter.web.auth import checked_form
 from reporter.web.security import client_key
@@ -67,7 +67,7 @@ async def subscribe(request: Request) -> Response:
             "That does not look like an email address. Go back and write it as name@example.org.",
             status=400,
         )
-    if fmt not in FORMATS:
+    if fmt not in DELIVERY_FORMATS:
         fmt = "pdf"
     limiter = web.subscribe_limiter
     # Per client and per address: nobody can flood one inbox with confirmations from many places.
@@ -169,7 +169,7 @@ async def confirm(request: Request) -> Response:
 
 
 def _format_label(fmt: str) -> str:
-    return {"pdf": "PDF attached", "html": "a link to the web page", "both": "PDF and a link"}.get(fmt, fmt)
+    return DELIVERY_FORMATS.get(fmt, fmt)
 
 
 def routes() -> list[Route]:
