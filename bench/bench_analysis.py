@@ -64,7 +64,7 @@ def make_item(i: int, text: str, published: date = date(2024, 3, 1)):
         published=datetime.combine(published, datetime.min.time(), tzinfo=UTC),
         date_source="title",
         date_precision="month",
-        outlet="Unknown outlet",
+        outlet=None,
         title=text.split("\n", 1)[0][:100],
         text=text,
     )

@@ -55,7 +55,7 @@ def seed_item():
         published=datetime(2024, 3, 1, tzinfo=UTC),
         date_source="title",
         date_precision="month",
-        outlet="Unknown outlet",
+        outlet=None,
         title=text.split("\n", 1)[0].strip(),
         text=text,
         path=SEED.name,

@@ -44,7 +44,7 @@ def item(
     text: str,
     *,
     item_id: str = "item-1",
-    outlet: str = "Geopolitical Monitor",
+    outlet: str | None = "Geopolitical Monitor",
     author: str | None = None,
     published: date = date(2025, 11, 10),
     precision: str = "day",

@@ -40,7 +40,7 @@ def make_item(text: str, *, published: date, precision: str = "day", **kw) -> It
         published=datetime.combine(published, datetime.min.time(), tzinfo=UTC),
         date_source="text",
         date_precision=precision,
-        outlet="Unknown outlet",
+        outlet=None,
         title=text.split("\n", 1)[0][:100],
         text=text,
     )

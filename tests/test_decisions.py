@@ -26,7 +26,7 @@ def _rows() -> dict[str, dict]:
         "The Nikkei rose two percent on strong earnings from exporters and banks.",
         item_id="markets",
         title="Markets",
-        outlet="Unknown outlet",
+        outlet=None,
     )
     october = item(STORY, item_id="old", published=date(2025, 10, 2))
     analyses = [

@@ -11,7 +11,7 @@ from dataclasses import fields, replace
 from datetime import UTC, date, datetime, time, timedelta
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
-from reporter.models import Item, RawEntry
+from reporter.models import Item, RawEntry, known_outlet
 
 # Query parameters that only track the reader; dropping them makes one story one URL.
 _TRACKING = re.compile(
@@ -264,7 +264,7 @@ def normalize(raw: RawEntry, *, now: datetime, max_chars: int | None = MAX_ENTRY
         published=published,
         date_source=date_source,
         date_precision=precision,
-        outlet=(raw.outlet or "").strip() or "Unknown outlet",
+        outlet=known_outlet(raw.outlet),
         title=title,
         text=text,
         url=canonical_url(raw.link),

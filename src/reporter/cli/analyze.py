@@ -249,7 +249,7 @@ def print_analysis(out: Any, analysis: Analysis, file: str, spec: ReportSpec) ->
     item = analysis.item
     out.print(f"[bold]{escape(file)}[/bold] — {escape(item.title)}")
     out.print(
-        f"  {escape(item.outlet)} · {item.published.date().isoformat()}"
+        f"  {escape(item.outlet or '(no outlet)')} · {item.published.date().isoformat()}"
         f" ({item.date_source}, {item.date_precision})"
         f" · {len(analysis.passages)} passage(s)"
     )

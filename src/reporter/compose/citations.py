@@ -6,7 +6,6 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import replace
 
-from reporter.compose.leads import known_outlet
 from reporter.models import Item, Paragraph, ReportSection, SourceRef
 
 _SLUG_RE = re.compile(r"[^a-z0-9]+")
@@ -44,7 +43,7 @@ def number_sources(
         SourceRef(
             number=number,
             item_id=item_id,
-            outlet=known_outlet(items[item_id].outlet) or "Unattributed",
+            outlet=items[item_id].outlet,
             title=items[item_id].title,
             author=items[item_id].author,
             date=items[item_id].published.date(),

@@ -166,7 +166,7 @@ def _title(u: Piece) -> str:
 
 def _telling(u: Piece) -> Telling:
     a = u.head.passage.attribution
-    outlet = leads.outlet_of(u.head.passage) or leads.known_outlet(u.item.outlet)
+    outlet = leads.outlet_of(u.head.passage) or u.item.outlet
     return Telling(
         u.item.id, u.head.passage.index, outlet, u.head.timing.day, a.title or u.item.title, u.item.url
     )
@@ -300,7 +300,7 @@ def compose(
             if u is lead:
                 continue
             if story.placement == ranking.PARAGRAPH and lead is not None:
-                detail = f"same story as {lead.item.outlet}, “{lead.item.title}”"
+                detail = f"same story as {lead.item.outlet or 'an unknown outlet'}, “{lead.item.title}”"
                 dropped += [Dropped(u.item, c.passage, DUPLICATE, detail) for c in u.primaries]
             elif story.placement != ranking.PARAGRAPH:
                 reason = ALSO if story.placement == ranking.ALSO else OVER_BUDGET

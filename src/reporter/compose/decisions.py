@@ -13,7 +13,6 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from reporter.compose import period as periods
-from reporter.compose.leads import known_outlet
 from reporter.models import Analysis, Decision, Period
 from reporter.normalize import text_cut
 
@@ -72,7 +71,7 @@ def decide(
                 item_id=item.id,
                 url=item.url,
                 title=item.title,
-                outlet=known_outlet(item.outlet),
+                outlet=item.outlet,
                 published=item.published,
                 relevant=bool(relevant),
                 section=section if relevant else None,

@@ -18,8 +18,6 @@ from datetime import date
 
 from reporter.models import Item, Passage
 
-UNKNOWN_OUTLETS = frozenset({"", "unknown outlet", "unknown", "none"})
-
 # Words that may open a sentence and be lowered without changing its meaning.
 _COMMON_OPENERS = frozenset(
     [
@@ -72,13 +70,6 @@ class Lead:
     absorbed: int = 0
 
 
-def known_outlet(outlet: str | None) -> str | None:
-    """The outlet's name, or None when it is not known."""
-    if outlet is None or outlet.strip().lower() in UNKNOWN_OUTLETS:
-        return None
-    return outlet.strip()
-
-
 def authors_of(passage: Passage) -> tuple[str, ...]:
     """The passage's authors, as the analyzer attributed them."""
     return tuple(a for a in passage.attribution.authors if a.strip())
@@ -86,7 +77,7 @@ def authors_of(passage: Passage) -> tuple[str, ...]:
 
 def outlet_of(passage: Passage) -> str | None:
     """The outlet a passage is attributed to (None if unknown)."""
-    return known_outlet(passage.attribution.outlet)
+    return passage.attribution.outlet
 
 
 def date_of(passage: Passage) -> tuple[date | None, str | None]:
@@ -137,7 +128,7 @@ def self_attributes(passage: Passage, first_sentence: str) -> bool:
     a = passage.attribution
     if a.inherited:
         return False
-    names = [a.source_text, known_outlet(a.outlet), *a.authors]
+    names = [a.source_text, a.outlet, *a.authors]
     # A digest's paragraph that dates itself ("On February 8, when ...") speaks in the digest's voice.
     return a.date is not None or any(n and n in first_sentence for n in names)
 
@@ -145,9 +136,9 @@ def self_attributes(passage: Passage, first_sentence: str) -> bool:
 def _report_lead(passage: Passage, item: Item, first_sentence: str) -> Lead:
     if self_attributes(passage, first_sentence):
         return Lead("")
-    digest = known_outlet(item.outlet)
+    digest = item.outlet
     a = passage.attribution
-    cited = known_outlet(a.outlet)
+    cited = a.outlet
     if a.inherited and cited:
         where = f"{cited}, {a.issue}" if a.issue else cited
         who = f"{join_names(a.authors)} in {where}" if a.authors else where

@@ -80,7 +80,7 @@ def change_sentence(counts: Mapping[str, int], previous: Mapping[str, int] | Non
 
 
 def _outlet(piece: Piece) -> str | None:
-    return leads.outlet_of(piece.head.passage) or leads.known_outlet(piece.item.outlet)
+    return leads.outlet_of(piece.head.passage) or piece.item.outlet
 
 
 def _sentence(

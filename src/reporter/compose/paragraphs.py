@@ -129,7 +129,7 @@ def _also(others: Sequence[Piece], outlet: str | None) -> tuple[str, ...]:
     """The other outlets that told the story, each once, the paragraph's own left out."""
     names = []
     for other in others:
-        name = leads.outlet_of(other.head.passage) or leads.known_outlet(other.item.outlet)
+        name = leads.outlet_of(other.head.passage) or other.item.outlet
         if name and name != outlet:
             names.append(name)
     return tuple(dict.fromkeys(names))
@@ -172,12 +172,12 @@ def follow_ups(unit: Piece, others: Sequence[Piece], taken: set[str], *, year: i
     telling's sentences, then "On October 23, it followed up with “…”." for up to `MAX_FOLLOW_UPS` later
     days, the report's own words made from metadata, the headline verbatim.
     """
-    own = leads.outlet_of(unit.head.passage) or leads.known_outlet(unit.item.outlet)
+    own = leads.outlet_of(unit.head.passage) or unit.item.outlet
     days = {unit.head.timing.day}
     refs: list[SentenceRef] = []
     for other in sorted(others, key=Piece.order_key):
         day = other.head.timing.day
-        outlet = leads.outlet_of(other.head.passage) or leads.known_outlet(other.item.outlet)
+        outlet = leads.outlet_of(other.head.passage) or other.item.outlet
         if other.head.passage.style == "report" or not other.head.timing.known or day in days:
             continue
         if day < unit.head.timing.day or outlet is None or not _quotable_headline(other.item, taken):
@@ -241,7 +241,7 @@ def write(
         # A headline alone says little: the later days' headlines tell how the story went on.
         refs += follow_ups(unit, others, taken, year=year)
     day, _ = leads.date_of(passage)
-    outlet = leads.outlet_of(passage) or leads.known_outlet(item.outlet)
+    outlet = leads.outlet_of(passage) or item.outlet
     paragraph = Paragraph(
         section=head.section.name,
         lead=lead.text,

@@ -55,7 +55,7 @@ def report_from_data(spec: ReportSpec, period: Period, data: dict[str, Any]) -> 
             SourceRef(
                 number=s["number"],
                 item_id=s.get("item_id", ""),
-                outlet=s.get("outlet", ""),
+                outlet=s.get("outlet"),
                 title=s.get("title", ""),
                 author=s.get("author"),
                 date=_day(s.get("date")),

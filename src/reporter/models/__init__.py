@@ -15,7 +15,7 @@ from reporter.models.analysis import (
     Relevance,
     Span,
 )
-from reporter.models.items import SEED_SOURCE, Item, RawEntry
+from reporter.models.items import SEED_SOURCE, Item, RawEntry, known_outlet
 from reporter.models.period import PERIOD_KEY_RE, Period, month_before, resolve_period
 from reporter.models.report import (
     Decision,
@@ -75,6 +75,7 @@ __all__ = [
     "Span",
     "Story",
     "Telling",
+    "known_outlet",
     "month_before",
     "parse_formats",
     "resolve_period",

@@ -6,6 +6,15 @@ from dataclasses import dataclass
 from datetime import datetime
 
 SEED_SOURCE = "seeds"  # the source name of every seed document (feeds have their own names)
+# What sources (and stores written before an outlet could be unknown) put where no outlet is known.
+_NO_OUTLET = frozenset({"", "unknown", "unknown outlet", "none", "seeds"})
+
+
+def known_outlet(name: str | None) -> str | None:
+    """An outlet's name, trimmed, or None when it is missing or a placeholder: the one rule for it."""
+    if name is None or name.strip().lower() in _NO_OUTLET:
+        return None
+    return name.strip()
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,7 +52,7 @@ class Item:
     published: datetime  # timezone-aware UTC
     date_source: str  # "published" | "updated" | "manifest" | "text" | "title" | "fetched" | "file"
     date_precision: str  # "day" | "month" | "year"
-    outlet: str
+    outlet: str | None  # None: the source does not say (render decides how that is printed)
     title: str
     text: str
     url: str | None = None

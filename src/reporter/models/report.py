@@ -123,7 +123,7 @@ class SourceRef:
 
     number: int
     item_id: str
-    outlet: str
+    outlet: str | None  # None: not known (render prints "Unattributed")
     title: str
     author: str | None
     date: date | None

@@ -14,7 +14,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import replace
 from typing import Any
 
-from reporter.models import Analysis, Attribution, Item, ReportSpec, Span
+from reporter.models import Analysis, Attribution, Item, ReportSpec, Span, known_outlet
 from reporter.nlp import model as nlp_model
 from reporter.nlp import storyvectors
 from reporter.nlp.attribution import find_citation, split_names
@@ -28,7 +28,6 @@ from reporter.nlp.report_style import groups_per_paragraph, is_report_style, rep
 from reporter.nlp.sniff import sniff
 
 BATCH_ITEMS = 32
-_UNKNOWN_OUTLETS = {"", "unknown outlet", "unknown", "seeds"}
 _TOPICAL = re.compile(
     r"\b(?:diplomac\w*|diplomat\w*|foreign|summit|allian\w+|allies|ally|treaty|sanction\w*|defen[cs]e|"
     r"security|military|missile\w*|trade|tariff\w*|ambassador|embass\w+|minister|talks|relations|ties|"
@@ -185,8 +184,7 @@ class Analyzer:
         )
 
     def _item_attribution(self, item: Item, meta: Any, notes: list[str]) -> Attribution:
-        outlet = None if item.outlet.strip().lower() in _UNKNOWN_OUTLETS else item.outlet
-        outlet = self._outlets.normalize(outlet or meta.outlet)
+        outlet = known_outlet(self._outlets.normalize(item.outlet or meta.outlet))
         authors = split_names(item.author) or tuple(meta.authors)
         day = item.published.date()
         precision = item.date_precision

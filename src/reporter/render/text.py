@@ -7,7 +7,7 @@ import re
 from reporter.models import Report
 from reporter.render.bounds import bounded
 from reporter.render.clean import plain, safe_url
-from reporter.render.view import build_view
+from reporter.render.view import build_view, outlet_label
 
 _MD_SPECIAL = re.compile(r"([\\`*_\[\]<>|])")
 
@@ -55,7 +55,7 @@ def render_markdown(report: Report) -> str:
         out += ["## Sources", ""]
         printed = bounded(report.sources)
         for s in printed.shown:
-            parts = [plain(s.outlet), plain(s.author), f"“{plain(s.title)}”" if s.title else "", ""]
+            parts = [outlet_label(s.outlet), plain(s.author), f"“{plain(s.title)}”" if s.title else "", ""]
             text = ", ".join(p for p in parts[:3] if p)
             if s.date:
                 text += f", {s.date:%B} {s.date.day}, {s.date.year}"

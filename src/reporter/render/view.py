@@ -112,8 +112,13 @@ def page_size(value: str) -> str:
     return name.upper() if name.upper().startswith(("A", "B")) else name.lower()
 
 
+def outlet_label(name: str | None) -> str:
+    """How the report prints an outlet: its name, or "Unattributed" when it is not known."""
+    return plain(name) or "Unattributed"
+
+
 def _headline(h: Headline) -> HeadlineView:
-    credit = plain(h.outlet) or "Unattributed"
+    credit = outlet_label(h.outlet)
     if h.day is not None:
         credit += f", {h.day:%B} {h.day.day}"
     if h.others:
@@ -175,7 +180,7 @@ def build_view(report: Report, *, links: dict[str, str] | None = None) -> Report
         SourceView(
             number=s.number,
             anchor=source_ids[s.number],
-            outlet=plain(s.outlet),
+            outlet=outlet_label(s.outlet),
             title=plain(s.title),
             author=plain(s.author),
             date=format_date(s.date),

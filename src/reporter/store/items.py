@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 from sqlalchemy import Engine, Row, and_, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
-from reporter.models import Item
+from reporter.models import Item, known_outlet
 from reporter.store.schema import item_sources, items
 
 _ITEM_FIELDS = [
@@ -29,7 +29,13 @@ class AddResult:
 
 
 def _to_item(row: Row) -> Item:
-    return Item(**{name: getattr(row, name) for name in _ITEM_FIELDS})
+    item = {name: getattr(row, name) for name in _ITEM_FIELDS}
+    # The column holds "" for an unknown outlet; stores written before held "Unknown outlet".
+    return Item(**item | {"outlet": known_outlet(row.outlet)})
+
+
+def _row(item: Item) -> dict[str, object]:
+    return {name: getattr(item, name) for name in _ITEM_FIELDS} | {"outlet": item.outlet or ""}
 
 
 class ItemRepo:
@@ -77,7 +83,7 @@ class ItemRepo:
             if fresh:
                 conn.execute(
                     insert(items),
-                    [{**{f: getattr(i, f) for f in _ITEM_FIELDS}, "stored_at": now} for i in fresh],
+                    [_row(i) | {"stored_at": now} for i in fresh],
                 )
             for item in batch:
                 if item.id in existing and existing[item.id] != item.content_hash and item.kind == "seed":
@@ -85,7 +91,7 @@ class ItemRepo:
                     conn.execute(
                         update(items)
                         .where(items.c.id == item.id)
-                        .values(**{f: getattr(item, f) for f in _ITEM_FIELDS if f != "id"})
+                        .values(**{k: v for k, v in _row(item).items() if k != "id"})
                     )
                     updated += 1
             links = [
