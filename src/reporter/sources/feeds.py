@@ -8,19 +8,14 @@ thread, so the store sees one writer. Each feed's state is saved as soon as it i
 from __future__ import annotations
 
 import logging
-import multiprocessing
-import os
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import (
     FIRST_COMPLETED,
-    Executor,
     Future,
-    ProcessPoolExecutor,
     ThreadPoolExecutor,
     wait,
 )
-from contextlib import contextmanager
 from dataclasses import replace
 from datetime import datetime
 from typing import Any
@@ -43,6 +38,7 @@ from reporter.sources.fetch import (
     make_client,
 )
 from reporter.sources.parse import ReadFeed, read_feed
+from reporter.sources.parsing import parse_workers, parser_pool
 from reporter.store import Store
 from reporter.store.feeds import FeedState
 
@@ -88,12 +84,12 @@ def ingest_feeds(
         _save(store, states[feed.name])
         finish(feed, _failure(feed, exc))
 
-    workers = _parse_workers(policy, len(feeds))
+    workers = parse_workers(policy, len(feeds))
     with (
         make_client(user_agent, policy) as client,
         _full_text(feeds) as extractor,
         ThreadPoolExecutor(max_workers=max(1, min(policy.concurrency, len(feeds)))) as fetchers,
-        _parsers(workers) as parsers,
+        parser_pool(workers) as parsers,
     ):
         pending: dict[Future[Any], tuple[str, FeedSpec, Fetched | None]] = {}
         try:
@@ -240,62 +236,6 @@ def _store_feed(
     return SourceResult(
         feed.name, ok=True, new_items=added.new, seen_items=added.seen, warnings=warnings
     ), state
-
-
-# --- parsing off the main thread ----------------------------------------------------------------
-
-
-def _parse_workers(policy: FetchPolicy, feeds: int) -> int:
-    """How many processes parse: none for a handful of feeds (starting one costs more than it saves)."""
-    if policy.parse_workers is not None:
-        return policy.parse_workers
-    return 0 if feeds < 16 else min(4, os.cpu_count() or 1)
-
-
-@contextmanager
-def _parsers(workers: int) -> Iterator[Executor]:
-    """feedparser is pure Python and holds the GIL: parse in worker processes when there are many feeds."""
-    if workers <= 0:
-        yield _Inline()
-        return
-    pool = _LazyProcessPool(workers)
-    try:
-        yield pool
-    finally:
-        pool.shutdown(wait=True, cancel_futures=True)
-
-
-class _LazyProcessPool(Executor):
-    """A process pool started on the first job: a run where every feed answers 304 starts none."""
-
-    def __init__(self, workers: int):
-        self._workers = workers
-        self._pool: ProcessPoolExecutor | None = None
-
-    def submit(self, fn: Callable[..., Any], /, *args: Any, **kwargs: Any) -> Future[Any]:
-        """Queue the job in a worker process."""
-        if self._pool is None:
-            # spawn, not fork: this process has threads (the fetchers) and open database connections.
-            self._pool = ProcessPoolExecutor(self._workers, mp_context=multiprocessing.get_context("spawn"))
-        return self._pool.submit(fn, *args, **kwargs)
-
-    def shutdown(self, wait: bool = True, *, cancel_futures: bool = False) -> None:
-        """Stop the workers, if any were started."""
-        if self._pool is not None:
-            self._pool.shutdown(wait=wait, cancel_futures=cancel_futures)
-
-
-class _Inline(Executor):
-    """An executor that runs each job at once, on the calling thread."""
-
-    def submit(self, fn: Callable[..., Any], /, *args: Any, **kwargs: Any) -> Future[Any]:
-        """Run the job now; the Future holds its result or its exception."""
-        future: Future[Any] = Future()
-        try:
-            future.set_result(fn(*args, **kwargs))
-        except BaseException as exc:
-            future.set_exception(exc)
-        return future
 
 
 # --- full text ------------------------------------------------------------------------------------

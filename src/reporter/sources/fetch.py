@@ -7,7 +7,6 @@ private networks), and a feed's `timeout` is the total time its fetch may take, 
 
 from __future__ import annotations
 
-import email.utils
 import logging
 import random
 import threading
@@ -15,19 +14,27 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from urllib.parse import urlsplit
 
 import httpx
 
-from reporter.errors import FeedError
 from reporter.models import FeedSpec
-from reporter.sources.guard import BlockedAddress, DeadlineExceeded, a_kind, deadline_at, guarded_transport
+from reporter.sources.fetch_errors import (
+    BLOCKED_HINT,
+    FetchError,
+    Retryable,
+    blocked_reason,
+    connect_reason,
+    host_of,
+    moved_to_of,
+    raise_for_status,
+    size_text,
+    too_slow,
+)
+from reporter.sources.guard import BlockedAddress, DeadlineExceeded, deadline_at, guarded_transport
 from reporter.urls import web_url
 
 log = logging.getLogger(__name__)
-
-_PERMANENT = {301, 308}
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,7 +45,7 @@ class FetchPolicy:
     max_redirects: int = 5
     retries: int = 2  # extra attempts after a timeout or a 5xx
     backoff: float = 1.0  # seconds before the first retry, doubled each time
-    max_retry_after: float = 30.0  # a server's Retry-After is honoured up to this
+    maxretry_after_of: float = 30.0  # a server's Retry-After is honoured up to this
     connect_timeout: float = 10.0
     concurrency: int = 16
     per_host: int = 2  # requests in flight to one host at a time
@@ -73,19 +80,6 @@ class Fetched:
     def not_modified(self) -> bool:
         """Whether the server said nothing changed since the last fetch."""
         return self.status == 304
-
-
-class FetchError(FeedError):
-    """A feed that could not be fetched; `status` is the HTTP status when there was one."""
-
-    def __init__(self, feed_name: str, reason: str, hint: str | None = None, *, status: int | None = None):
-        super().__init__(feed_name, reason, hint)
-        self.status = status
-
-    @property
-    def gone(self) -> bool:
-        """Whether the server said the feed is gone for good (410)."""
-        return self.status == 410
 
 
 class HostLimiter:
@@ -171,9 +165,9 @@ def fetch(
                     client, feed, headers, policy, at=min(at, until) if capped else at, capped=capped
                 )
             return _replace_attempts(result, attempt)
-        except _Retryable as exc:
+        except Retryable as exc:
             wait = exc.retry_after if exc.retry_after is not None else policy.backoff * 2 ** (attempt - 1)
-            wait = min(wait, policy.max_retry_after) * (1 + random.random() / 10)
+            wait = min(wait, policy.maxretry_after_of) * (1 + random.random() / 10)
             end = started + feed.timeout if started is not None else 0.0
             left = (min(end, until) if until is not None else end) - time.monotonic()
             if attempt > policy.retries or exc.final or wait >= left:
@@ -193,21 +187,6 @@ def _replace_attempts(result: Fetched, attempts: int) -> Fetched:
     return replace(result, attempts=attempts)
 
 
-class _Retryable(Exception):
-    def __init__(
-        self,
-        reason: str,
-        hint: str | None = None,
-        *,
-        status: int | None = None,
-        retry_after: float | None = None,
-        final: bool = False,
-    ):
-        super().__init__(reason)
-        self.reason, self.hint, self.status, self.retry_after = reason, hint, status, retry_after
-        self.final = final  # the deadline passed: a retry has no time left
-
-
 def _get_once(
     client: httpx.Client,
     feed: FeedSpec,
@@ -223,17 +202,17 @@ def _get_once(
     name = feed.name
     try:
         with deadline_at(at), client.stream("GET", feed.url, headers=headers, timeout=timeout) as response:
-            moved_to = _moved_to(response)
+            moved_to = moved_to_of(response)
             status = response.status_code
             if status == 304:
                 return Fetched(url=str(response.url), status=304, moved_to=moved_to)
             if status >= 400:
-                _raise_for_status(feed, response)
+                raise_for_status(feed, response)
             declared = response.headers.get("content-length", "")
             if declared.isdigit() and int(declared) > policy.max_bytes:
                 raise FetchError(
                     name,
-                    f"the response is {_mb(int(declared))}, over the {_mb(policy.max_bytes)} cap",
+                    f"the response is {size_text(int(declared))}, over the {size_text(policy.max_bytes)} cap",
                     "this is not a feed, or an unusually large one; check the url",
                 )
             chunks: list[bytes] = []
@@ -243,11 +222,11 @@ def _get_once(
                 if size > policy.max_bytes:
                     raise FetchError(
                         name,
-                        f"the response is over the {_mb(policy.max_bytes)} cap; gave up",
+                        f"the response is over the {size_text(policy.max_bytes)} cap; gave up",
                         "this is not a feed, or an unusually large one; check the url",
                     )
                 if time.monotonic() > deadline:
-                    raise _too_slow(feed, capped)
+                    raise too_slow(feed, capped)
                 chunks.append(chunk)
             return Fetched(
                 url=str(response.url),
@@ -259,9 +238,9 @@ def _get_once(
                 moved_to=moved_to,
             )
     except BlockedAddress as exc:
-        raise FetchError(name, _blocked_reason(feed.url, exc), _BLOCKED_HINT) from None
+        raise FetchError(name, blocked_reason(feed.url, exc), BLOCKED_HINT) from None
     except DeadlineExceeded:
-        raise _too_slow(feed, capped) from None
+        raise too_slow(feed, capped) from None
     except httpx.TooManyRedirects:
         raise FetchError(
             name,
@@ -271,137 +250,29 @@ def _get_once(
     except httpx.UnsupportedProtocol as exc:
         raise FetchError(name, f"redirected to a URL that is not http(s): {exc}") from None
     except httpx.ConnectTimeout:
-        raise _Retryable(
-            f"could not connect to {_host(feed.url)} within {timeout.connect:g}s",
+        raise Retryable(
+            f"could not connect to {host_of(feed.url)} within {timeout.connect:g}s",
             "the host is down or unreachable from here; check the network",
         ) from None
     except httpx.TimeoutException:
         if time.monotonic() >= deadline - 0.05:  # the socket wait was cut short by the deadline
-            raise _too_slow(feed, capped) from None
-        raise _Retryable(
-            f"no response from {_host(feed.url)} within {feed.timeout:g}s",
+            raise too_slow(feed, capped) from None
+        raise Retryable(
+            f"no response from {host_of(feed.url)} within {feed.timeout:g}s",
             f"the server is slow; raise `timeout` for '{name}' in feeds.yaml",
         ) from None
     except httpx.ConnectError as exc:
         raise FetchError(
             name,
-            f"cannot connect to {_host(feed.url)}: {_connect_reason(exc)}",
+            f"cannot connect to {host_of(feed.url)}: {connect_reason(exc)}",
             "check the url and the network (DNS, proxy, firewall)",
         ) from None
     except httpx.DecodingError as exc:
         raise FetchError(name, f"the response could not be decompressed: {exc}") from None
     except (httpx.RemoteProtocolError, httpx.ReadError, httpx.WriteError) as exc:
-        raise _Retryable(f"the connection to {_host(feed.url)} broke: {exc or type(exc).__name__}") from None
+        raise Retryable(f"the connection to {host_of(feed.url)} broke: {exc or type(exc).__name__}") from None
     except httpx.InvalidURL as exc:
         raise FetchError(name, f"invalid url {feed.url!r}: {exc}") from None
-
-
-_BLOCKED_HINT = (
-    "reporter fetches only public internet addresses; if this feed really is on your own network, "
-    "set `allow_private_networks: true` under `settings:` in feeds.yaml"
-)
-
-
-def _blocked_reason(url: str, exc: BlockedAddress) -> str:
-    where = urlsplit(url).hostname or url
-    via = (
-        ""
-        if exc.host.strip("[]").lower() == where.strip("[]").lower()
-        else f" (reached by a redirect from {where})"
-    )
-    return f"refused to connect to {exc.host}{via}: it is {exc.address}, {a_kind(exc.kind)} address"
-
-
-def _too_slow(feed: FeedSpec, capped: bool = False) -> _Retryable:
-    if capped:
-        return _Retryable(
-            f"not finished: the ingest reached its bound (settings.ingest_timeout) while {_host(feed.url)} "
-            "was still answering",
-            "many slow feeds share the bound; raise `ingest_timeout` under `settings:`, or lower the "
-            "slow feeds' `timeout`",
-            final=True,
-        )
-    return _Retryable(
-        f"no complete response from {_host(feed.url)} within its {feed.timeout:g}s `timeout` "
-        "(headers and body, retries included); gave up",
-        f"the server is slow or trickling data; raise `timeout` for '{feed.name}' if it is always this slow",
-        final=True,
-    )
-
-
-def _raise_for_status(feed: FeedSpec, response: httpx.Response) -> None:
-    status = response.status_code
-    phrase = f"HTTP {status} {response.reason_phrase}".rstrip()
-    if status == 410:
-        raise FetchError(
-            feed.name,
-            f"{phrase}: the feed was removed for good",
-            f"remove '{feed.name}' from feeds.yaml (or set enabled: false); it is skipped "
-            "until its url changes",
-            status=410,
-        )
-    if status == 404:
-        raise FetchError(
-            feed.name,
-            f"{phrase}: no feed at {response.url}",
-            f"check the url of '{feed.name}' in feeds.yaml; the site may have moved its feed",
-            status=404,
-        )
-    if status in {401, 403}:
-        raise FetchError(
-            feed.name,
-            f"{phrase}: the server refused us",
-            "the feed may need a login or block robots; per-feed `headers:` can add a token",
-            status=status,
-        )
-    if status == 429 or status >= 500:
-        raise _Retryable(
-            phrase + (": the server failed" if status >= 500 else ": rate limited"),
-            "a problem on the server's side; it is retried on the next run",
-            status=status,
-            retry_after=_retry_after(response.headers.get("retry-after")),
-        )
-    raise FetchError(feed.name, phrase, status=status)
-
-
-def _moved_to(response: httpx.Response) -> str | None:
-    # Only a permanent redirect of the feed's own URL is worth telling the user about.
-    if response.history and response.history[0].status_code in _PERMANENT:
-        return str(response.url)
-    return None
-
-
-def _retry_after(value: str | None) -> float | None:
-    if not value:
-        return None
-    if value.strip().isdigit():
-        return float(value.strip())
-    try:
-        when = email.utils.parsedate_to_datetime(value)
-    except (TypeError, ValueError):
-        return None
-    if when.tzinfo is None:
-        when = when.replace(tzinfo=UTC)
-    return max(0.0, (when - datetime.now(UTC)).total_seconds())
-
-
-def _connect_reason(exc: httpx.ConnectError) -> str:
-    text = str(exc)
-    if "Name or service not known" in text or "nodename nor servname" in text or "getaddrinfo" in text:
-        return "the host name does not resolve (DNS)"
-    if "Connection refused" in text:
-        return "connection refused"
-    if "CERTIFICATE_VERIFY_FAILED" in text:
-        return "its TLS certificate is not valid"
-    return text or type(exc).__name__
-
-
-def _host(url: str) -> str:
-    return urlsplit(url).netloc or url
-
-
-def _mb(n: int) -> str:
-    return f"{n / 1024 / 1024:.1f} MB" if n >= 1024 * 1024 else f"{n / 1024:.0f} KB"
 
 
 def fetch_page(
@@ -419,5 +290,5 @@ def fetch_page(
                 policy,
                 at=time.monotonic() + timeout,
             ).content
-    except _Retryable as exc:
+    except Retryable as exc:
         raise FetchError(url, exc.reason, exc.hint, status=exc.status) from None

@@ -1,4 +1,4 @@
-"""Feed bytes → RawEntry: feedparser for RSS 0.9x/1.0/2.0 and Atom 0.3/1.0, the stdlib for JSON Feed.
+"""Feed bytes → RawEntry: feedparser for RSS 0.9x/1.0/2.0 and Atom 0.3/1.0; JSON Feed in jsonfeed.py.
 
 feedparser objects stay inside this module. A feed that is broken but still yields entries is kept,
 with a warning; one that yields nothing is a FeedError saying what the bytes looked like.
@@ -7,7 +7,6 @@ with a warning; one that yields nothing is a FeedError saying what the bytes loo
 from __future__ import annotations
 
 import calendar
-import json
 import logging
 import re
 from collections import Counter
@@ -19,7 +18,9 @@ from urllib.parse import urljoin, urlsplit
 
 from reporter.errors import FeedError
 from reporter.models import FeedSpec, Item, RawEntry
-from reporter.normalize import as_utc, canonical_url
+from reporter.normalize import canonical_url
+from reporter.sources.jsonfeed import looks_like_json, parse_json_feed
+from reporter.sources.parsed import ParsedFeed, absolute, clean, outlet_of_feed
 
 log = logging.getLogger(__name__)
 
@@ -37,19 +38,6 @@ _DC_NAMESPACE = b"purl.org/dc/elements/1.1"
 _DANGEROUS_ENTITY = re.compile(
     rb"<!ENTITY\s+(?:%\s*)?[^\s>]+\s+(?:SYSTEM\b|PUBLIC\b|\"[^\"]*&|'[^']*&)", re.I
 )
-_JSON_FEED = re.compile(r"^https?://jsonfeed\.org/version/1(\.\d+)?/?$")
-
-
-@dataclass(frozen=True, slots=True)
-class ParsedFeed:
-    """What one feed document held: its title and link, its entries, and any warnings."""
-
-    title: str | None
-    link: str | None
-    version: str  # "rss20", "atom10", "json11", ...
-    entries: tuple[RawEntry, ...]
-    warnings: tuple[str, ...] = ()
-    total_entries: int = 0  # before the max_entries cut
 
 
 def parse_feed(
@@ -60,7 +48,7 @@ def parse_feed(
     head = data[:4096]
     if not data.strip():
         raise FeedError(feed.name, "the server sent an empty response", "check the url; it should return XML")
-    if _looks_like_json(head, content_type):
+    if looks_like_json(head, content_type):
         parsed = parse_json_feed(data, feed=feed, url=url, fetched_at=fetched_at)
     else:
         if _HTML_START.match(head) and not _FEED_ROOT.search(head):
@@ -114,14 +102,14 @@ def _parse_xml(
     version = d.get("version") or "unknown"
     dc_dates = version.startswith("rss") and _DC_NAMESPACE in data
     home = meta.get("link")
-    outlet = feed.outlet or outlet_of_feed(_clean(meta.get("title")), home, url)
+    outlet = feed.outlet or outlet_of_feed(clean(meta.get("title")), home, url)
     base = home if isinstance(home, str) and home.startswith(("http://", "https://")) else url
     raws = [
         _from_feedparser(e, feed=feed, base=base, outlet=outlet, fetched_at=fetched_at, dc_dates=dc_dates)
         for e in entries[: feed.max_entries]
     ]
     return ParsedFeed(
-        title=_clean(meta.get("title")),
+        title=clean(meta.get("title")),
         link=meta.get("link"),
         version=version,
         entries=tuple(raws),
@@ -134,8 +122,8 @@ def _from_feedparser(
     e: Any, *, feed: FeedSpec, base: str, outlet: str | None, fetched_at: datetime, dc_dates: bool
 ) -> RawEntry:
     content, content_type = _best_content(e)
-    link = _absolute(base, e.get("link"))
-    guid = _clean(e.get("id"))
+    link = absolute(base, e.get("link"))
+    guid = clean(e.get("id"))
     # dict.get: FeedParserDict.get would quietly answer "published" with the updated date.
     published = _struct_to_dt(dict.get(e, "published_parsed"))
     updated = _struct_to_dt(dict.get(e, "updated_parsed"))
@@ -150,7 +138,7 @@ def _from_feedparser(
         kind="feed",
         content=content,
         content_type=content_type,
-        title=_clean(e.get("title")),
+        title=clean(e.get("title")),
         link=link,
         guid=guid,
         guid_is_link=bool(e.get("guidislink")),
@@ -183,7 +171,7 @@ def _author(e: Any) -> str | None:
     names = [a.get("name") for a in e.get("authors") or [] if isinstance(a, dict) and a.get("name")]
     if names:
         return ", ".join(dict.fromkeys(n.strip() for n in names if n.strip())) or None
-    return _clean(e.get("author"))
+    return clean(e.get("author"))
 
 
 def _struct_to_dt(value: Any) -> datetime | None:
@@ -203,99 +191,6 @@ def _bozo_text(exc: BaseException | None) -> str:
     if "CharacterEncoding" in name:
         return f"wrong declared encoding ({text})"
     return text if len(text) < 200 else text[:197] + "…"
-
-
-# --- JSON Feed 1.0/1.1 ------------------------------------------------------------------------
-
-
-def _looks_like_json(head: bytes, content_type: str) -> bool:
-    if "json" in content_type:
-        return True
-    return head.lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"{")
-
-
-def parse_json_feed(data: bytes, *, feed: FeedSpec, url: str, fetched_at: datetime) -> ParsedFeed:
-    """Parse a JSON Feed (https://jsonfeed.org/version/1.1) with the standard library."""
-    try:
-        doc = json.loads(data.decode("utf-8-sig"))
-    except UnicodeDecodeError as exc:
-        raise FeedError(feed.name, f"JSON feed is not UTF-8 (byte {exc.start})") from None
-    except json.JSONDecodeError as exc:
-        raise FeedError(feed.name, f"malformed JSON feed: {exc}") from None
-    if not isinstance(doc, dict) or not _JSON_FEED.match(str(doc.get("version", ""))):
-        raise FeedError(feed.name, "JSON, but not a JSON Feed (no jsonfeed.org version)")
-    items = doc.get("items")
-    if not isinstance(items, list):
-        raise FeedError(feed.name, "JSON Feed without an `items` list")
-    base = doc.get("feed_url") if isinstance(doc.get("feed_url"), str) else url
-    outlet = feed.outlet or outlet_of_feed(_clean(doc.get("title")), doc.get("home_page_url"), url)
-    feed_authors = _json_authors(doc)
-    warnings: list[str] = []
-    raws: list[RawEntry] = []
-    for item in items[: feed.max_entries]:
-        if not isinstance(item, dict):
-            warnings.append("skipped an item that is not an object")
-            continue
-        html, text = item.get("content_html"), item.get("content_text")
-        if isinstance(html, str) and html.strip():
-            content, content_type = html, "text/html"
-        elif isinstance(text, str) and text.strip():
-            content, content_type = text, "text/plain"
-        else:
-            content, content_type = str(item.get("summary") or ""), "text/plain"
-        published = _iso(item.get("date_published"))
-        link = item.get("url") if isinstance(item.get("url"), str) else item.get("external_url")
-        raws.append(
-            RawEntry(
-                source=feed.name,
-                kind="feed",
-                content=content,
-                content_type=content_type,
-                title=_clean(item.get("title")),
-                link=_absolute(base, link if isinstance(link, str) else None),
-                guid=_clean(str(item["id"])) if item.get("id") is not None else None,
-                author=_json_authors(item) or feed_authors,
-                outlet=outlet,
-                published=published,
-                updated=_iso(item.get("date_modified")),
-                fetched_at=fetched_at,
-                language=feed.language,
-                date_source="published" if published else None,
-                subject_focused=feed.subject_focused,
-            )
-        )
-    version = str(doc["version"]).rstrip("/").rsplit("/", 1)[-1].replace(".", "")
-    return ParsedFeed(
-        title=_clean(doc.get("title")),
-        link=doc.get("home_page_url") if isinstance(doc.get("home_page_url"), str) else None,
-        version=f"json{version}",
-        entries=tuple(raws),
-        warnings=tuple(warnings),
-        total_entries=len(items),
-    )
-
-
-def _json_authors(obj: Mapping[str, Any]) -> str | None:
-    people = obj.get("authors")
-    if not isinstance(people, list):
-        people = [obj["author"]] if isinstance(obj.get("author"), dict) else []
-    names = [str(p["name"]).strip() for p in people if isinstance(p, dict) and p.get("name")]
-    return ", ".join(names) or None
-
-
-def _iso(value: Any) -> datetime | None:
-    if not isinstance(value, str) or not value.strip():
-        return None
-    try:
-        return as_utc(datetime.fromisoformat(value.strip()))
-    except ValueError:
-        pass
-    try:
-        from dateutil import parser as dateutil_parser
-
-        return as_utc(dateutil_parser.isoparse(value.strip()))
-    except (ValueError, OverflowError):
-        return None
 
 
 # --- trust: which GUIDs and links identify an entry -----------------------------------------------
@@ -330,29 +225,6 @@ def _trust(parsed: ParsedFeed) -> ParsedFeed:
 
 def _is_site_root(url: str) -> bool:
     return urlsplit(url).path in {"", "/"} and not urlsplit(url).query
-
-
-# --- small helpers ----------------------------------------------------------------------------
-
-
-def outlet_of_feed(title: str | None, *urls: Any) -> str | None:
-    """The outlet a feed's entries come from, as readers know it (nlp/outlets.py: site, else title)."""
-    from reporter.nlp.outlets import packaged
-
-    return packaged().for_feed(title, [u for u in urls if isinstance(u, str)])
-
-
-def _clean(value: Any) -> str | None:
-    if value is None:
-        return None
-    text = str(value).strip()
-    return text or None
-
-
-def _absolute(base: str, link: str | None) -> str | None:
-    if not link or not link.strip():
-        return None
-    return urljoin(base, link.strip())
 
 
 def _discovery_hint(feed: FeedSpec, data: bytes, url: str) -> str:
