@@ -191,7 +191,7 @@ def export(
     """
     import sys
 
-    from reporter.store.subscribers import write_export
+    from reporter.store.subscription import write_export
 
     ctx = open_context(config)
     try:

@@ -11,7 +11,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from reporter.archive import IndexEntry, scan
-from reporter.store.subscribers import DELIVERY_FORMATS
+from reporter.store.subscription import DELIVERY_FORMATS
 from reporter.web.files import SLUG_RE, output_dir
 from reporter.web.state import message, page, state
 

@@ -14,7 +14,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from reporter.errors import ReporterError
-from reporter.store.subscribers import DELIVERY_FORMATS, SubscriberError, normalize_email
+from reporter.store.subscription import DELIVERY_FORMATS, SubscriberError, normalize_email
 from reporter.web import optin
 from reporter.web.auth import checked_form
 from reporter.web.security import client_key

@@ -9,7 +9,7 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
-from reporter.store.subscribers import DELIVERY_FORMATS, SubscriberError, write_export
+from reporter.store.subscription import DELIVERY_FORMATS, SubscriberError, write_export
 from reporter.web.auth import checked_form, operator_only
 from reporter.web.state import page, state
 
