@@ -64,3 +64,18 @@ def test_check_schema_prints_the_configuration_page() -> None:
 
     result = CliRunner().invoke(create_app(), ["check", "--schema"])
     assert result.exit_code == 0 and result.stdout == configuration_markdown()
+
+
+def test_the_contributor_guide_names_every_module_and_the_readme_every_package() -> None:
+    """docs/development.md's "Where things are" names each module; the README's layout each package."""
+    guide = (REPO / "docs" / "development.md").read_text(encoding="utf-8")
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    layout = readme[readme.index("## Layout") :]
+    source = REPO / "src" / "reporter"
+    modules = [p for p in source.rglob("*.py") if p.name != "__init__.py" and "versions" not in p.parts]
+    unnamed = sorted(str(p.relative_to(source)) for p in modules if f"`{p.name}`" not in guide)
+    assert not unnamed, f"docs/development.md does not name: {', '.join(unnamed)}"
+    packages = [p for p in source.iterdir() if (p / "__init__.py").exists() or p.suffix == ".py"]
+    top = sorted(p.name if p.suffix == ".py" else f"{p.name}/" for p in packages if p.name != "__init__.py")
+    missing = [name for name in top if name not in layout and name not in ("__main__.py",)]
+    assert not missing, f"the README's layout does not list: {', '.join(missing)}"
