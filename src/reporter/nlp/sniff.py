@@ -9,6 +9,8 @@ import re
 from dataclasses import dataclass
 from datetime import date
 
+from reporter.nlp.attribution import split_names
+
 _MONTHS = (
     "January|February|March|April|May|June|July|August|September|October|November|December|"
     "Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec"
@@ -62,11 +64,6 @@ class DocMeta:
 def month_number(name: str) -> int | None:
     """1-12 for a month name or abbreviation, else None."""
     return _MONTH_NUMBER.get(name.lower().rstrip("."))
-
-
-def _split_names(names: str) -> tuple[str, ...]:
-    parts = re.split(r"\s*(?:,|\band\b|&)\s*", names)
-    return tuple(p.strip() for p in parts if p.strip())
 
 
 def _parse_date_line(line: str) -> date | None:
@@ -127,12 +124,12 @@ def sniff(text: str, *, header_lines: int = 8) -> DocMeta:
             continue
         byline = _BYLINE.match(stripped)
         if byline and not authors:
-            authors = _split_names(byline.group("names"))
+            authors = split_names(byline.group("names"))
             header_end = index + 1
             continue
         names = _NAMES_LINE.match(stripped)
         if names and not authors and title is not None:
-            authors = _split_names(names.group("names"))
+            authors = split_names(names.group("names"))
             header_end = index + 1
             continue
         if title is None and index == 0 and not stripped.endswith(".") and not _DATELINE.match(stripped):
