@@ -93,3 +93,11 @@ def test_email_html_is_valid_html5(tmp_path: Path) -> None:
     _, html = render_email(report(), links={"unsubscribe": "https://reports.example.org/u?t=1&s=2"})
     assert validate_html(html, tmp_path) == []
     assert 'href="https://reports.example.org/u?t=1&amp;s=2"' in html
+
+
+def test_every_format_the_archive_writes_has_a_link_label_and_a_served_type() -> None:
+    """FORMATS is the one list: the pages' links (FORMAT_LABELS) and the web app's files follow it."""
+    from reporter.models import FORMAT_LABELS, FORMATS
+    from reporter.web.files import CONTENT_TYPES
+
+    assert set(FORMAT_LABELS) == set(FORMATS) == set(CONTENT_TYPES)

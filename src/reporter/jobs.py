@@ -29,12 +29,7 @@ def ingest_job(config_path: str, report: str) -> None:
     """Scheduled: read the seeds and fetch the feeds of one report."""
     from reporter import pipeline
 
-    try:
-        ctx = pipeline.open_context(config_path)
-    except ReporterError as exc:
-        _log_error("ingest", report, exc)
-        return
-    try:
+    def work(ctx: pipeline_module.Context) -> None:
         spec = ctx.config.report(report)
         if ctx.config.tasks.on_workers:
             from reporter.worker.queue import enqueue_ingest
@@ -47,10 +42,8 @@ def ingest_job(config_path: str, report: str) -> None:
         log.info(
             "ingest %s: %d new item(s), %d source(s) failed", report, result.new_items, len(result.failures)
         )
-    except ReporterError as exc:
-        _log_error("ingest", report, exc)
-    finally:
-        ctx.close()
+
+    _run("ingest", config_path, report, work)
 
 
 def build_job(
@@ -62,12 +55,7 @@ def build_job(
     """Scheduled: ingest, build and send one report for the period just ended (or `period`)."""
     from reporter import pipeline
 
-    try:
-        ctx = pipeline.open_context(config_path)
-    except ReporterError as exc:
-        _log_error("build", report, exc)
-        return
-    try:
+    def work(ctx: pipeline_module.Context) -> None:
         spec = ctx.config.report(report)
         the_period = resolve_period(spec, period, ctx.now())
         if ctx.config.tasks.on_workers:
@@ -85,8 +73,23 @@ def build_job(
             "skipped" if built.skipped else ", ".join(sorted(built.files)),
             f"; not sent: {outcome.not_sent}" if outcome.not_sent else "",
         )
+
+    _run("build", config_path, report, work)
+
+
+def _run(kind: str, config_path: str, report: str, work: Callable[[pipeline_module.Context], None]) -> None:
+    """Open a context from the config as it is now, do the job's work, close it; errors are logged."""
+    from reporter import pipeline
+
+    try:
+        ctx = pipeline.open_context(config_path)
     except ReporterError as exc:
-        _log_error("build", report, exc)
+        _log_error(kind, report, exc)
+        return
+    try:
+        work(ctx)
+    except ReporterError as exc:
+        _log_error(kind, report, exc)
     finally:
         ctx.close()
 

@@ -31,6 +31,7 @@ from reporter.models.report import (
 )
 from reporter.models.runs import BuildResult, BuildSkip, IngestResult, SourceResult
 from reporter.models.spec import (
+    FORMAT_LABELS,
     FORMATS,
     SLUG_RE,
     FeedSpec,
@@ -43,6 +44,7 @@ from reporter.models.spec import (
 
 __all__ = [
     "FORMATS",
+    "FORMAT_LABELS",
     "PERIOD_KEY_RE",
     "SEED_SOURCE",
     "SLUG_RE",

@@ -9,8 +9,10 @@ from zoneinfo import ZoneInfo
 
 from reporter.models.period import Period
 
-# What the archive writes, in the order the index lists them (each a file extension).
+# What the archive writes, in the order it writes them (each a file extension).
 FORMATS = ("html", "pdf", "json", "md")
+# Each format as links name it, in the order pages list the links (the readable ones first).
+FORMAT_LABELS = {"html": "HTML", "pdf": "PDF", "md": "Markdown", "json": "JSON"}
 # A report slug names folders and files.
 SLUG_RE = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 

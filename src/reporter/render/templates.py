@@ -8,6 +8,7 @@ import jinja2
 from markupsafe import Markup
 
 from reporter.errors import RenderError
+from reporter.models import FORMAT_LABELS
 
 PACKAGE = "reporter"
 PACKAGED_DIR = "templates"
@@ -46,6 +47,7 @@ def environment(templates_dir: Path | None = None, *, typographic: bool = False)
     from reporter.render.bounds import bounded
 
     env.filters["bounded"] = bounded  # printed lists are cut to their first rows, the rest counted
+    env.globals["format_labels"] = FORMAT_LABELS  # every page lists the formats the same way
     return env
 
 

@@ -9,8 +9,8 @@ from starlette.requests import Request
 from starlette.responses import FileResponse, RedirectResponse, Response
 from starlette.routing import Route
 
+from reporter.models import FORMATS, SLUG_RE
 from reporter.models import PERIOD_KEY_RE as PERIOD_RE
-from reporter.models import SLUG_RE
 from reporter.render.templates import stylesheet
 from reporter.web.security import REPORT_CSP
 from reporter.web.state import message, state
@@ -22,7 +22,7 @@ CONTENT_TYPES = {
     "json": "application/json",
     "md": "text/markdown; charset=utf-8",
 }
-_FILE_RE = re.compile(r"^[a-z0-9][a-z0-9.-]*\.(html|pdf|json|md)$")
+_FILE_RE = re.compile(rf"^[a-z0-9][a-z0-9.-]*\.({'|'.join(FORMATS)})$")
 # Stylesheets by public name → template name; nothing from the request ever becomes a path.
 STYLESHEETS = {"report.css": "report.css", "site.css": "web/static/site.css"}
 
