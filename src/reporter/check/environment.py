@@ -119,7 +119,7 @@ def _database(url: str) -> Finding:
     """Open the store and try a write (rolled back): a read-only database fails here, not mid-build."""
     from sqlalchemy import text
 
-    from reporter.errors import ReporterError, database_error
+    from reporter.errors import ReporterError
     from reporter.store import Store
 
     shown = url.split("@")[-1] if "@" in url else url
@@ -128,22 +128,26 @@ def _database(url: str) -> Finding:
     except ReporterError as exc:
         return Finding("database", False, str(exc), exc.hint)
     except Exception as exc:
-        handled = database_error(exc)
-        if handled is None:
-            raise
-        return Finding("database", False, str(handled), handled.hint)
+        return _database_failure(exc)
     try:
         with store.engine.connect() as conn, conn.begin() as tx:
             conn.execute(text("UPDATE alembic_version SET version_num = version_num"))
             tx.rollback()
     except Exception as exc:
-        handled = database_error(exc)
-        if handled is None:
-            raise
-        return Finding("database", False, str(handled), handled.hint)
+        return _database_failure(exc)
     finally:
         store.close()
     return Finding("database", True, f"{shown} (writable)")
+
+
+def _database_failure(exc: Exception) -> Finding:
+    """A database error we know, as a failed finding; any other is raised again (a bug, not a state)."""
+    from reporter.errors import database_error
+
+    handled = database_error(exc)
+    if handled is None:
+        raise exc
+    return Finding("database", False, str(handled), handled.hint)
 
 
 def _seeds(config: Config) -> Finding:
