@@ -176,6 +176,18 @@ def test_the_subjects_own_diplomacy_with_no_counterpart_goes_to_the_overview(ana
             "The storm is expected to bring heavy rain to Okinawa and Taiwan by Thursday, forecasters said.",
             "weather",
         ),
+        (  # export figures are data, not an act between states, even with the partners named
+            "Japan's exports rise as auto shipments to U.S., Europe climb",
+            "Japan's exports climbed 4.3% in September from a year earlier as shipments to the United States "
+            "rose, the finance ministry said.",
+            "statistics",
+        ),
+        (  # a rally is people, not states, whatever the conflict it is about
+            "Rally in Tokyo for Israeli hostages",
+            "Protesters including Israelis living in Japan held a rally in Tokyo demanding the release of "
+            "hostages held since the conflict began.",
+            "protests",
+        ),
     ],
 )
 def test_sports_entertainment_crime_markets_and_weather_are_out(analyzer, japan, title, text, topic):
@@ -185,7 +197,29 @@ def test_sports_entertainment_crime_markets_and_weather_are_out(analyzer, japan,
     assert passage.relevance.reason.startswith(f"out: {topic} (")
 
 
-def test_domestic_news_is_out_but_kept_as_context_for_the_overview(analyzer, japan):
+def test_a_courts_ruling_on_a_history_issue_between_the_two_is_in_though_it_reads_as_crime(analyzer, japan):
+    passage = first(
+        analyzer,
+        japan,
+        "S Korea's top court orders stolen statue to be returned to Japan",
+        "South Korea's top court on Thursday rejected a temple's claim to a statue that Japanese pirates had "
+        "looted in the 14th century, clearing the way for its return to a Japanese temple.",
+    )
+    assert passage.relevant and passage.relevance.rule == rules.RELATIONS
+
+
+def test_the_subjects_place_named_only_in_a_comparison_is_a_yardstick(analyzer, japan):
+    passage = first(
+        analyzer,
+        japan,
+        "Pentagon to develop nuclear bomb 24 times more powerful than one dropped on Hiroshima",
+        "The US Defense Department said it will pursue a new nuclear bomb with 24 times the explosive power "
+        "of the one dropped on Hiroshima.",
+    )
+    assert not passage.relevant and passage.relevance.rule == rules.YARDSTICK
+
+
+def test_domestic_news_is_out(analyzer, japan):
     passage = first(
         analyzer,
         japan,
@@ -193,7 +227,8 @@ def test_domestic_news_is_out_but_kept_as_context_for_the_overview(analyzer, jap
         "Support for Prime Minister Fumio Kishida's cabinet fell to 28 percent, a Kyodo News poll showed.",
     )
     assert not passage.relevant
-    assert passage.relevance.rule == rules.DOMESTIC and passage.relevance.context
+    assert passage.relevance.rule == rules.DOMESTIC
+    assert passage.relevance.reason.startswith("out: about Japan alone")
 
 
 def test_the_subject_as_a_yardstick_or_a_list_item_does_not_count(analyzer, japan):

@@ -230,7 +230,7 @@ def _relevance_lines(p: Passage, width: int) -> list[str]:
     """Relevance for the report: which rule decided, with the counterparts and the words it went by."""
     r = p.relevance
     assert r is not None
-    verdict = "in" if r.relevant else ("context only" if r.context else "out")
+    verdict = "in" if r.relevant else "out"
     lines = _wrapped("[bold]relevance[/bold]", f"{verdict} · rule: {r.rule}", width)
     if r.counterparts:
         lines += _wrapped("[bold]partners[/bold]", ", ".join(r.counterparts), width)

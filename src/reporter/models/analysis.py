@@ -67,7 +67,6 @@ class Relevance:
     relevant: bool  # may fill a section (the Overview's own-policy pieces included)
     rule: str  # the rule that decided: one of reporter.nlp.relevance.RULES
     reason: str  # one line for people: the rule with its countries and terms
-    context: bool = False  # about the subject alone: may inform the Overview's context, fills no section
     counterparts: tuple[str, ...] = ()  # gazetteer codes the subject deals with here, strongest first
     cues: tuple[str, ...] = ()  # foreign-relations terms found ("summit", "sanctions")
     off_topic: tuple[str, ...] = ()  # off-topic terms found, with their topic ("sports: world cup")

@@ -18,11 +18,13 @@ words, matched against the topic vocabularies of data/topics.yaml, plus the repo
 5. the subject and a counterpart named together on no such matter → out, unless the passage is a paragraph
    of a digest on the subject's foreign relations (a report-style seed: its author chose it) → in;
 6. the subject alone, on its own diplomacy, sanctions or aid → in, for the Overview ("own foreign policy");
-7. the subject alone on anything else → out, but kept as context for the Overview ("domestic").
+7. the subject alone on anything else → out ("domestic"). A domestic story fills no section and the
+   Overview does not quote it either: the Overview tells the month's foreign-relations stories only.
 """
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import replace
@@ -125,6 +127,11 @@ class RelevanceRules:
         if own and all(m.yardstick or (m.listed and m.role != "title") for m in own):
             why = f"out: {name} is named only as a comparison or one of a list"
             return Relevance(False, YARDSTICK, why, counterparts=counterparts)
+        # Its places named only in a comparison are a yardstick too: "24 times the power of the one dropped
+        # on Hiroshima" measures a bomb by history, it is not the subject acting.
+        if own and all(m.kind == "place" and _compared(m, passage, item) for m in own):
+            why = f"out: {name} is named only as a comparison (“{own[0].text}”)"
+            return Relevance(False, YARDSTICK, why, counterparts=counterparts)
         if own and len(own) < spec.relevance.min_mentions and not implied:
             why = f"out: {name} named {len(own)} time(s), the report asks for {spec.relevance.min_mentions}"
             return Relevance(False, TOO_FEW, why, counterparts=counterparts)
@@ -148,7 +155,18 @@ class RelevanceRules:
         # Crime has a state dimension when a state is the one acting ("China arrested ..."); a country
         # that is the subject of a sports or market sentence is a team or an index, not a state.
         # So has a crime by a state's forces (a soldier abroad: the status of its forces).
-        state_acts = bool(government) or ("crime" in off and bool(as_actor or "security" in relations))
+        # And so has a court's ruling on a history issue between the two (a looted statue returned).
+        state_acts = bool(government) or (
+            "crime" in off and bool(as_actor or "security" in relations or "history" in relations)
+        )
+        # Statistics are data, not acts between states: trade volumes alone do not outweigh them. A rally
+        # is people, not states: only a government acting outweighs it.
+        if "statistics" in off and not (set(relations) - {"trade"}):
+            why = f"out: statistics ({_list(off['statistics'])}), with no matter beyond trade volumes"
+            return Relevance(False, OFF_TOPIC, why, **found)
+        if "protests" in off and not government:
+            why = f"out: protests ({_list(off['protests'])}), with no government acting"
+            return Relevance(False, OFF_TOPIC, why, **found)
         if off and not (cues and state_acts) and len(cues) <= len(off_terms):
             topics = "; ".join(f"{topic} ({_list(terms)})" for topic, terms in off.items())
             why = f"out: {topics}" + (f", not outweighed by {_list(cues)}" if cues else "")
@@ -170,9 +188,7 @@ class RelevanceRules:
         outward = self.vocabulary.outward.find(text) + included
         if outward:
             return Relevance(True, OWN_POLICY, f"in: {name}'s own foreign policy ({_list(outward)})", **found)
-        return Relevance(
-            False, DOMESTIC, f"context: about {name} alone, no counterpart (domestic)", context=True, **found
-        )
+        return Relevance(False, DOMESTIC, f"out: about {name} alone, no counterpart (domestic)", **found)
 
     # --- internals -------------------------------------------------------------------------------
 
@@ -183,6 +199,18 @@ class RelevanceRules:
             if m.code != self.spec.subject and self.smap.section_for(m.code) is not None:
                 weight[m.code] += m.weight
         return sorted(weight, key=lambda c: (-weight[c], c))
+
+
+_COMPARISON = re.compile(r"\b(?:than|times)\b[^.!?]*$", re.IGNORECASE)
+
+
+def _compared(mention: CountryMention, passage: Passage, item: Item) -> bool:
+    """Whether a mention follows "than" or "times" in its sentence ("more powerful than the one")."""
+    if mention.role == "title":
+        before = item.title[: mention.start]
+    else:
+        before = passage.text[: max(0, mention.start - passage.start)]
+    return bool(_COMPARISON.search(before))
 
 
 def _list(terms: Iterable[str], limit: int = 4) -> str:
