@@ -126,14 +126,15 @@ def load_average() -> str:
     return ", ".join(f"{x:.1f}" for x in os.getloadavg())
 
 
-def save(part: str, result: dict) -> None:
+def save(part: str, result: dict, *, quiet: bool = False) -> None:
     """Keep one part's result and rewrite docs/bench/stored.md from every part kept."""
     result = {**result, "date": date.today().isoformat(), "cpus": os.cpu_count(), "load": load_average()}
     PARTS.mkdir(parents=True, exist_ok=True)
     (PARTS / f"{part}.json").write_text(json.dumps(result, indent=1), encoding="utf-8")
     text = markdown({p.stem: json.loads(p.read_text(encoding="utf-8")) for p in sorted(PARTS.glob("*.json"))})
     OUT.write_text(text, encoding="utf-8")
-    print(text)
+    if not quiet:
+        print(text)
 
 
 def synthetic_store(folder: Path, n: int, first: date, days: int, seed: int = 3) -> tuple[Path, float, int]:
@@ -290,7 +291,7 @@ def _installed(name: str) -> bool:
 # --- many profiles -----------------------------------------------------------------------------
 
 
-def profiles(folder: Path, count: int) -> dict:
+def profiles(folder: Path, count: int, progress=None) -> dict:
     """`count` reports (different subjects) over the prepared store, one process, one after the other."""
     from reporter import pipeline
     from reporter.models import Period
@@ -309,6 +310,10 @@ def profiles(folder: Path, count: int) -> dict:
         pipeline.build(ctx, spec, period, formats=("json",), force=True)
         times.append(time.perf_counter() - started)
         rss.append(rss_mb())
+        if progress is not None:  # what is done so far is kept, in case the run must be stopped
+            progress({"profiles": len(times), "items": prepared["items"],
+                      "analysis_s": prepared["analysis_s"], "analysis_load": prepared["load"],
+                      "times": times, "rss": rss})  # fmt: skip
     ctx.close()
     return {"profiles": count, "items": prepared["items"], "analysis_s": prepared["analysis_s"],
             "analysis_load": prepared["load"], "times": times, "rss": rss}  # fmt: skip
@@ -396,7 +401,8 @@ def main(argv: list[str] | None = None) -> int:
     elif args.part == "first":
         save("first", {**first(args.items or 1_500), **extra})
     elif args.part == "profiles":
-        save("profiles", {**profiles(args.folder, args.profiles), **extra})
+        keep = lambda done: save("profiles", {**done, **extra}, quiet=True)  # noqa: E731
+        save("profiles", {**profiles(args.folder, args.profiles, keep), **extra})
     else:
         with TemporaryDirectory() as tmp:
             prepare(Path(tmp), 600)
