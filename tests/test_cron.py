@@ -69,6 +69,7 @@ def test_weekdays_are_numbered_as_in_cron_sunday_is_0_and_7() -> None:
     # APScheduler alone reads 1 as Tuesday (its Monday is 0); cron's 1 is Monday.
     assert next_fires("0 6 * * 1") == ["Mon 2025-12-08 06:00", "Mon 2025-12-15 06:00", "Mon 2025-12-22 06:00"]
     assert next_fires("0 6 * * 0", 1) == next_fires("0 6 * * 7", 1) == ["Sun 2025-12-07 06:00"]
+    assert read_cron("0 6 * * 0-7").day_of_week == "sun,mon,tue,wed,thu,fri,sat"  # Sunday once
     assert next_fires("0 6 * * 1-5", 3) == [
         "Thu 2025-12-04 06:00",
         "Fri 2025-12-05 06:00",

@@ -88,7 +88,9 @@ def read_cron(line: str) -> CronFields:
         hour=hour,
         day=day,
         month=_join(read[3]) if isinstance(read[3], list) else month,
-        day_of_week="*" if weekdays == "*" else ",".join(_APS_DAYS[d % 7] for d in sorted(set(weekdays))),
+        day_of_week="*"
+        if weekdays == "*"
+        else ",".join(_APS_DAYS[d] for d in sorted({d % 7 for d in weekdays})),
     )
 
 
