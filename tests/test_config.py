@@ -252,3 +252,33 @@ def test_a_tab_a_folder_and_a_bad_term_are_said_plainly(tmp_path: Path) -> None:
         "reports: [{slug: japan, subject: JP, sections: [{name: Overview}], relevance: {include: ['((']}}]\n"
     )
     assert problem.startswith("line 1: reports[0].relevance.include: '((' is not a term")  # no "Value error,"
+
+
+def test_every_bad_environment_value_is_listed_together_and_with_the_files_problems() -> None:
+    env = {
+        "REPORTER_SMTP_PORT": "abc",
+        "REPORTER_SMTP_SSL": "ture",  # was read as false, silently
+        "REPORTER_PDF_TIMEOUT": "-1",
+        "REPORTER_TASK_QUEUE": "celery",
+    }
+    said = [
+        "environment: REPORTER_PDF_TIMEOUT='-1' must be above 0 (e.g. REPORTER_PDF_TIMEOUT=300.0)",
+        "environment: REPORTER_SMTP_PORT='abc' is not a whole number (e.g. REPORTER_SMTP_PORT=587)",
+        "environment: REPORTER_SMTP_SSL='ture' is not true or false (set REPORTER_SMTP_SSL=true or "
+        "REPORTER_SMTP_SSL=false)",
+        "environment: REPORTER_TASK_QUEUE='celery' is not a task queue (use inline, the default, or "
+        "procrastinate)",
+    ]
+    with pytest.raises(ConfigError) as with_file:
+        parse("reports: [{slug: japan, subject: JPN, sections: [{name: Overview}]}]\n", env=env)
+    assert with_file.value.problems[0].startswith("line 1: reports[0].subject: unknown country code 'JPN'")
+    assert with_file.value.problems[1:] == said
+    with pytest.raises(ConfigError) as alone:
+        parse("reports: [{slug: japan, subject: JP, sections: [{name: Overview}]}]\n", env=env)
+    assert str(alone.value).startswith("environment: 4 problems:")
+    assert alone.value.problems == [p.removeprefix("environment: ") for p in said]
+    fine = parse(
+        "reports: [{slug: japan, subject: JP, sections: [{name: Overview}]}]\n",
+        env={"REPORTER_SMTP_SSL": "YES", "REPORTER_SMTP_PORT": " 465 ", "REPORTER_TASK_QUEUE": ""},
+    )
+    assert fine.smtp.ssl and fine.smtp.port == 465 and fine.tasks.queue == "inline"

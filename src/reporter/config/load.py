@@ -12,7 +12,7 @@ from pydantic import ValidationError
 from reporter.config.checks import check_semantics
 from reporter.config.lines import LineIndex
 from reporter.config.messages import describe
-from reporter.config.resolve import resolve
+from reporter.config.resolve import environment_problems, resolve
 from reporter.config.schema import DEFAULT_CONFIG, FileModel
 from reporter.config.settings import Config
 from reporter.errors import ConfigError
@@ -66,8 +66,9 @@ def parse_config(text: str, *, config_path: Path, env: Mapping[str, str]) -> Con
     except ValidationError as exc:
         problems.extend(describe(err, index) for err in exc.errors())
     problems.extend(check_semantics(data, index))
-    if problems:
-        raise ConfigError(shown, sorted(problems, key=_line_number))
+    if problems:  # the environment's problems too, after the file's, so one run lists them all
+        env_problems = [f"environment: {p}" for p in environment_problems(env)]
+        raise ConfigError(shown, sorted(problems, key=_line_number) + env_problems)
     assert parsed is not None
     return resolve(parsed, config_path, env)
 

@@ -6,6 +6,8 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import TypeVar
 
+from pydantic import BaseModel
+
 from reporter.config.schema import (
     OVERVIEW,
     FileModel,
@@ -27,6 +29,11 @@ def resolve(parsed: FileModel, config_path: Path, env: Mapping[str, str]) -> Con
     """Turn the validated file into dataclasses, with paths resolved and the environment applied."""
     from reporter.nlp.gazetteer import Gazetteer
 
+    problems = environment_problems(env)
+    if problems:
+        raise ConfigError(
+            "environment", problems, hint="fix these variables, or unset them to use feeds.yaml's"
+        )
     gazetteer = Gazetteer.load()
     base = config_path.resolve().parent
 
@@ -126,13 +133,8 @@ def resolve(parsed: FileModel, config_path: Path, env: Mapping[str, str]) -> Con
 def tasks_config(tasks: TasksModel, env: Mapping[str, str]) -> TasksConfig:
     """The `tasks:` settings; the queue may be chosen by its REPORTER_* variable instead."""
     values = tasks.model_dump()
-    var = env_var(TasksModel, "queue")
-    chosen = (env.get(var) if var else None) or tasks.queue
-    if chosen not in ("inline", "procrastinate"):
-        raise ConfigError(
-            str(var), [f"{chosen!r} is not a task queue"], hint="use inline (the default) or procrastinate"
-        )
-    values["queue"] = chosen
+    _, raw = _raw(env, TasksModel, "queue")
+    values["queue"] = raw if raw in _QUEUES else tasks.queue  # a bad value: environment_problems said so
     return TasksConfig(**values)
 
 
@@ -157,9 +159,7 @@ def smtp_settings(
         return (env.get(var) if var else None) or getattr(base, name)
 
     def flag(name: str) -> bool:
-        var = env_var(SmtpModel, name)
-        raw = env.get(var) if var else None
-        return getattr(base, name) if raw is None else raw.strip().lower() in _TRUE_WORDS
+        return _env_flag(env, SmtpModel, name, getattr(base, name))
 
     key_file = text("dkim_key_file")
     key_path = Path(key_file).expanduser() if key_file else None
@@ -189,38 +189,69 @@ def smtp_settings(
     )
 
 
+# The REPORTER_* variables that must read as a number or as yes/no: checked together, before any is used.
+_NUMBERS: tuple[tuple[type[SettingsModel | SmtpModel], str, type], ...] = (
+    (SettingsModel, "ingest_timeout", float),
+    (SettingsModel, "pdf_timeout", float),
+    (SettingsModel, "pdf_memory_mb", int),
+    (SmtpModel, "port", int),
+)
+_FLAGS: tuple[tuple[type[SettingsModel | SmtpModel], str], ...] = (
+    (SettingsModel, "allow_private_networks"),
+    (SmtpModel, "starttls"),
+    (SmtpModel, "ssl"),
+)
+_FALSE_WORDS = {"0", "false", "no", "off"}
+_QUEUES = ("inline", "procrastinate")
+
+
+def environment_problems(env: Mapping[str, str]) -> list[str]:
+    """Every REPORTER_* number, yes/no or choice that does not read as one, each with an example."""
+    problems: list[str] = []
+    for model, name, kind in _NUMBERS:
+        var, raw = _raw(env, model, name)
+        if raw:
+            problems.extend(_number_of(var, raw, kind, model.model_fields[name].default)[1])
+    for model, name in _FLAGS:
+        var, raw = _raw(env, model, name)
+        if raw and raw.lower() not in _TRUE_WORDS | _FALSE_WORDS:
+            problems.append(f"{var}={raw!r} is not true or false (set {var}=true or {var}=false)")
+    var, raw = _raw(env, TasksModel, "queue")
+    if raw and raw not in _QUEUES:
+        problems.append(f"{var}={raw!r} is not a task queue (use inline, the default, or procrastinate)")
+    return problems
+
+
+def _raw(env: Mapping[str, str], model: type[BaseModel], name: str) -> tuple[str, str]:
+    """A field's REPORTER_* variable and its value, stripped ('' when unset or empty)."""
+    var = env_var(model, name) or ""
+    return var, (env.get(var) or "").strip() if var else ""
+
+
+def _number_of(var: str, raw: str, kind: type[_N], example: object) -> tuple[_N | None, list[str]]:
+    """A variable's number, or the problem with it."""
+    what = "a whole number" if kind is int else "a number"
+    try:
+        value = kind(raw)
+    except ValueError:
+        return None, [f"{var}={raw!r} is not {what} (e.g. {var}={example})"]
+    if value <= 0:
+        return None, [f"{var}={raw!r} must be above 0 (e.g. {var}={example})"]
+    return value, []
+
+
 def _env_flag(
     env: Mapping[str, str], model: type[SmtpModel | SettingsModel], name: str, default: bool
 ) -> bool:
-    """A yes/no setting from its REPORTER_* variable if set; anything but true/false words is an error."""
-    var = env_var(model, name)
-    raw = (env.get(var) or "").strip().lower() if var else ""
-    if not raw:
-        return default
-    if raw in _TRUE_WORDS:
-        return True
-    if raw in {"0", "false", "no", "off"}:
-        return False
-    raise ConfigError(
-        "environment", [f"{var}={raw!r} is not true or false"], hint=f"set {var}=true or {var}=false"
-    )
+    """A yes/no setting from its REPORTER_* variable if set (checked beforehand), else the file's."""
+    _, raw = _raw(env, model, name)
+    return raw.lower() in _TRUE_WORDS if raw else default
 
 
 def _env_number(
     env: Mapping[str, str], model: type[SmtpModel | SettingsModel], name: str, default: _N, kind: type[_N]
 ) -> _N:
-    """A number from its REPORTER_* variable if set, else the file's; a bad value is a ConfigError."""
-    var = env_var(model, name)
-    raw = (env.get(var) or "").strip() if var else ""
-    if not raw:
-        return default
-    try:
-        value = kind(raw)
-    except ValueError:
-        what = "a whole number" if kind is int else "a number"
-        raise ConfigError(
-            "environment", [f"{var}={raw!r} is not {what}"], hint=f"set {var} to {what}, e.g. {var}={default}"
-        ) from None
-    if value <= 0:
-        raise ConfigError("environment", [f"{var}={raw!r} must be above 0"], hint=f"e.g. {var}={default}")
-    return value
+    """A number from its REPORTER_* variable if set (checked by environment_problems), else the file's."""
+    var, raw = _raw(env, model, name)
+    value = _number_of(var, raw, kind, default)[0] if raw else None
+    return default if value is None else value
