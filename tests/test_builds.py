@@ -143,7 +143,8 @@ from reporter.store import Store
 from reporter.store.builds import process_owner
 store = Store.open(sys.argv[1])
 time.sleep(max(0.0, float(sys.argv[2]) - time.time()))  # start together
-print("won" if store.builds.claim("japan", "2025-11", process_owner()) else "lost")
+print("won" if store.builds.claim("japan", "2025-11", process_owner()) else "lost", flush=True)
+sys.stdin.read()  # stay alive until every racer has claimed: a winner that is gone may be taken over
 """
 
 
@@ -152,10 +153,17 @@ def test_processes_racing_for_one_build_leave_exactly_one_winner(database_url: s
     Store.open(url).close()  # migrate once, before the race
     start = time.time() + 2.0
     children = [
-        subprocess.Popen([sys.executable, "-c", CLAIMER, url, str(start)], stdout=subprocess.PIPE, text=True)
+        subprocess.Popen(
+            [sys.executable, "-c", CLAIMER, url, str(start)],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            text=True,
+        )
         for _ in range(4)
     ]
-    results = sorted(c.communicate(timeout=60)[0].strip() for c in children)
+    results = sorted(c.stdout.readline().strip() for c in children)  # type: ignore[union-attr]
+    for c in children:
+        c.communicate(timeout=60)  # closes their stdin: they exit
     assert results == ["lost", "lost", "lost", "won"]
 
 
