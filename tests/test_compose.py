@@ -289,7 +289,7 @@ def test_overview_tells_the_top_stories_by_rank_each_attributed_between_the_coun
     # Five stories, each told once: equal in breadth and persistence, so the earliest ranks first. Each
     # paragraph quotes its item's every sentence, so the overview names each story by its headline.
     assert report.overview == (
-        "This month's coverage centred on North Korea (3 items), United States (1) and China (1).",
+        "This month's coverage centred on North Korea (3 items), the United States (1) and China (1).",
         "On November 3, Kyodo News reported under the headline “Story nk1”.",
         "On November 9, Nikkei reported under the headline “Story cn1”.",
         "On November 11, Sankei reported under the headline “Story nk3”.",

@@ -21,6 +21,7 @@ introduction.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
@@ -33,6 +34,11 @@ from reporter.nlp.vocabulary import TermSet
 
 MAX_STORIES = 5  # the top stories, across sections, by rank
 MAX_PARTNERS = 3
+# Section names read in a sentence with "the": "the United States", "the Middle East", "the Philippines".
+_TAKES_THE = re.compile(
+    r"^(?:United |Middle East|Near East|Far East|Gulf|Baltic|Balkan|Caucasus|Caribbean|Pacific|Arctic|Sahel|"
+    r"Horn of|Korean Peninsula|Indo-Pacific|Americas|Philippines|Netherlands|European Union)"
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,7 +68,11 @@ def partners_sentence(counts: Mapping[str, int], period: Period, *, exclude: str
     )[:MAX_PARTNERS]
     if not ranked:
         return None
-    parts = [f"{ranked[0][0]} ({_items(ranked[0][1])})", *(f"{name} ({n})" for name, n in ranked[1:])]
+    named = [f"the {name}" if _TAKES_THE.match(name) else name for name, _ in ranked]
+    parts = [
+        f"{named[0]} ({_items(ranked[0][1])})",
+        *(f"{w} ({n})" for w, (_, n) in zip(named[1:], ranked[1:], strict=True)),
+    ]
     return f"{_period_word(period)} coverage centred on {join_names(tuple(parts))}."
 
 
