@@ -334,3 +334,20 @@ def test_a_follow_up_naming_the_same_act_and_one_counterpart_joins_though_it_nam
     docs = [replace(prepared, acts=evacuation), replace(flown, acts=evacuation)]
     assert clusters(docs, embed=None) == [[0, 1]]
     assert sorted(clusters([prepared, flown], embed=None)) == [[0], [1]]  # no act named: two stories
+
+
+def test_an_outlet_named_in_a_follow_up_is_not_also_credited_under_the_paragraph() -> None:
+    teaser = "Chinese and Japanese coast guard ships have faced off in waters around disputed islands in …"
+    analyses = [
+        _telling(
+            "jt", teaser, 17, "Japan Today", "China, Japan say their ships faced off near disputed islands"
+        ),
+        _telling("rt", teaser, 18, "RT", "China, Japan ships face off again near disputed islands"),
+    ]
+    report = compose(analyses, japan_spec(), OCT, now=LATER, embed=None)
+    [section] = report.sections
+    [paragraph] = section.paragraphs
+    assert any(
+        s.lead_in.startswith("On October 18, RT followed up") for s in paragraph.sentences if s.lead_in
+    )
+    assert paragraph.also_reported_by == ()

@@ -125,12 +125,15 @@ def lead_telling(tellings: Sequence[Piece]) -> Piece:
     return min(tellings, key=key)
 
 
-def _also(others: Sequence[Piece], outlet: str | None) -> tuple[str, ...]:
-    """The other outlets that told the story, each once, the paragraph's own left out."""
+def _also(
+    others: Sequence[Piece], outlet: str | None, named: frozenset[str] = frozenset()
+) -> tuple[str, ...]:
+    """The other outlets that told the story, each once, leaving out the paragraph's own and those
+    its body already names ("On October 31, RT followed up with …")."""
     names = []
     for other in others:
         name = leads.outlet_of(other.head.passage) or other.item.outlet
-        if name and name != outlet:
+        if name and name != outlet and name not in named:
             names.append(name)
     return tuple(dict.fromkeys(names))
 
@@ -242,6 +245,12 @@ def write(
         refs += follow_ups(unit, others, taken, year=year)
     day, _ = leads.date_of(passage)
     outlet = leads.outlet_of(passage) or item.outlet
+    quoted_ids = {r.item_id for r in refs}
+    named = frozenset(
+        name
+        for o in others
+        if o.item.id in quoted_ids and (name := leads.outlet_of(o.head.passage) or o.item.outlet)
+    )
     paragraph = Paragraph(
         section=head.section.name,
         lead=lead.text,
@@ -252,7 +261,7 @@ def write(
         date=day if isinstance(day, date) else None,
         url=passage.attribution.url or item.url,
         title=passage.attribution.title or item.title,
-        also_reported_by=_also(others, outlet),
+        also_reported_by=_also(others, outlet, named),
         story=story,
         quoted=quoted,
     )
