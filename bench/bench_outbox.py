@@ -8,7 +8,7 @@ server, timed for `--floor` messages before the delivery and again after it (the
 the two bracket it). The server runs in its own process. Memory: the sender's RSS every 1,000 messages.
 
 Run: nice .venv/bin/python bench/bench_outbox.py [--rows 100000] [--floor 20000]
-Writes docs/bench/outbox.md.
+Writes docs/bench/outbox.md (or --out FILE).
 """
 
 from __future__ import annotations
@@ -64,6 +64,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
     parser.add_argument("--rows", type=int, default=100_000)
     parser.add_argument("--floor", type=int, default=20_000)
+    parser.add_argument("--out", type=Path, default=OUT, help="where to write the results (markdown)")
     args = parser.parse_args()
 
     from sqlalchemy import insert
@@ -164,8 +165,8 @@ def main() -> int:
         ]
     )
     print(text)
-    OUT.parent.mkdir(parents=True, exist_ok=True)
-    OUT.write_text(text, encoding="utf-8")
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(text, encoding="utf-8")
     return 0
 
 
