@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, date, datetime
 from pathlib import Path
 
@@ -229,3 +230,20 @@ def test_a_feed_teaser_without_a_full_stop_is_the_text_not_a_title(analyzer, jap
     passages = analyzer.analyze_one(item, japan).passages
     assert len(passages) == 1
     assert passages[0].text == teaser.split("\n")[0]
+
+
+def test_a_seed_is_sniffed_once_at_ingest_and_analysis_reads_its_header(analyzer, japan, monkeypatch):
+    from reporter.nlp import analyze as analyze_module
+    from reporter.nlp.sniff import sniff
+    from reporter.normalize import normalize
+    from reporter.sources.seeds import read_seed_file
+
+    now = datetime(2025, 12, 1, tzinfo=UTC)
+    seed = normalize(read_seed_file(SEEDS / "002_4b5688a73c6bb6a7.txt", now=now), now=now)
+    calls: list[str] = []
+    monkeypatch.setattr(analyze_module, "sniff", lambda text: calls.append(text) or sniff(text))
+    with_header = analyzer.analyze_one(seed, japan)
+    assert calls == []  # the header came with the Item
+    without = analyzer.analyze_one(replace(seed, header=None), japan)  # a feed item, or an older store
+    assert len(calls) == 1
+    assert with_header.passages == without.passages  # the same analysis either way

@@ -87,3 +87,13 @@ def test_an_empty_seed_is_skipped_with_a_reason(tmp_path: Path) -> None:
     (tmp_path / "empty.txt").write_text("  \n", encoding="utf-8")
     entries, failures = read_seeds(tmp_path, now=NOW)
     assert entries == [] and "empty" in (failures[0].error or "")
+
+
+def test_what_sniff_reads_at_ingest_travels_with_the_item_and_holds_in_its_stored_text() -> None:
+    from reporter.normalize import normalize
+
+    raw = read_seed_file(REPO / "seeds" / "002_4b5688a73c6bb6a7.txt", now=NOW)
+    item = normalize(raw, now=NOW)
+    assert item.header is not None and item.header == raw.header
+    assert item.header == sniff(item.text)  # the offsets are into Item.text, as analysis reads it
+    assert item.header.outlet == "Modern Tokyo Times" and item.header.body_start > 0

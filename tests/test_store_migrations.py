@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import replace
+from datetime import date
 
 from alembic import command
 from alembic.config import Config
 from sqlalchemy import Engine, MetaData, Table, inspect, select
 
-from reporter.models import Item
+from reporter.models import DocMeta, Item
 from reporter.store import Store
 from reporter.store.db import MIGRATIONS, connect
 from tests.test_store import an_item
@@ -69,7 +70,7 @@ def test_a_store_from_before_the_cut_was_recorded_is_upgraded_keeping_every_item
         assert store.items.get("item-9") == cut
         with store.engine.connect() as conn:
             version = conn.execute(select(Table("alembic_version", MetaData(), autoload_with=conn))).scalar()
-        assert version == "0004"
+        assert version == "0005"
     finally:
         store.close()
 
@@ -84,3 +85,32 @@ def test_the_cut_column_can_be_taken_away_again_keeping_the_items(database_url: 
         ids = conn.exec_driver_sql("select id from items order by id").scalars().all()
     engine.dispose()
     assert ids == ["item-1", "item-2"]
+
+
+def test_a_store_from_before_headers_were_kept_is_upgraded_keeping_every_item(database_url: str) -> None:
+    Store.open(database_url).close()  # the newest schema, then back to 0004, the release before
+    engine = connect(database_url)
+    migrate_to(engine, "0004")
+    assert "header" not in {c["name"] for c in inspect(engine).get_columns("items")}
+    old = [an_item(n) for n in range(1, 6)]
+    store_as_an_older_release(engine, old, source="diplomat")
+    engine.dispose()
+
+    store = Store.open(database_url)  # upgrades to the head
+    try:
+        assert "header" in {c["name"] for c in inspect(store.engine).get_columns("items")}
+        assert [store.items.get(i.id) for i in old] == old  # no header: analysis reads their first lines
+        header = DocMeta(
+            date=date(2025, 11, 10), date_precision="day", date_line="November 10, 2025",
+            outlet="Geopolitical Monitor", authors=("Jonathan Bak",), body_start=52,
+        )  # fmt: skip
+        seed = an_item(9, kind="seed", header=header)
+        store.items.add([seed], source="seeds")
+        assert store.items.get("item-9") == seed
+    finally:
+        store.close()
+    engine = connect(database_url)
+    migrate_to(engine, "0004")  # and back again, keeping the items
+    with engine.connect() as conn:
+        assert conn.exec_driver_sql("select count(*) from items").scalar() == 6
+    engine.dispose()

@@ -237,7 +237,8 @@ def normalize_entry(
     if len(item.text) <= max_chars:
         return item, None
     text = cut_text(item.text, max_chars)
-    cut = replace(item, text=text, content_hash=content_hash(text), full_length=len(item.text))
+    header = item.header and replace(item.header, body_start=min(item.header.body_start, len(text)))
+    cut = replace(item, text=text, content_hash=content_hash(text), full_length=len(item.text), header=header)
     return cut, len(item.text)
 
 
@@ -256,6 +257,10 @@ def normalize(raw: RawEntry, *, now: datetime, max_chars: int | None = MAX_ENTRY
 
     fetched = as_utc(raw.fetched_at or now)
     published, date_source, precision = resolve_date(raw, text, now=now)
+    # The seed reader sniffed tidy_text(content): `text` itself until a cut, long after the header.
+    header = raw.header
+    if header is not None and header.body_start > len(text):
+        header = replace(header, body_start=len(text))
 
     return Item(
         id=item_id(raw, text),
@@ -275,4 +280,5 @@ def normalize(raw: RawEntry, *, now: datetime, max_chars: int | None = MAX_ENTRY
         content_hash=content_hash(text),
         subject_focused=raw.subject_focused,
         full_length=full_length,
+        header=header,
     )

@@ -130,7 +130,9 @@ def read_item(path: Path, *, now: datetime, max_chars: int) -> Item:
         text = sys.stdin.read()
         if not text.strip():
             raise SourceError("standard input is empty", "pipe a document in, or name a file")
-        meta = sniff(text)
+        from reporter.normalize import tidy_text
+
+        meta = sniff(tidy_text(text))  # as seeds are read: once, the header travels with the Item
         published = datetime.combine(meta.date, datetime.min.time(), tzinfo=UTC) if meta.date else None
         raw = RawEntry(
             source="stdin",
@@ -143,6 +145,7 @@ def read_item(path: Path, *, now: datetime, max_chars: int) -> Item:
             date_source=("text" if meta.date_precision == "day" else "title") if meta.date else None,
             fetched_at=now,
             path="stdin",
+            header=meta,
         )
     else:
         if not path.is_file():

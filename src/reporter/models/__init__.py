@@ -15,7 +15,7 @@ from reporter.models.analysis import (
     Relevance,
     Span,
 )
-from reporter.models.items import SEED_SOURCE, Item, RawEntry, known_outlet
+from reporter.models.items import SEED_SOURCE, DocMeta, Item, RawEntry, known_outlet
 from reporter.models.period import PERIOD_KEY_RE, Period, month_before, resolve_period
 from reporter.models.report import (
     Decision,
@@ -55,6 +55,7 @@ __all__ = [
     "CountryMention",
     "DateMention",
     "Decision",
+    "DocMeta",
     "FeedSpec",
     "Headline",
     "IngestResult",

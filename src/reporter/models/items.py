@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 
 SEED_SOURCE = "seeds"  # the source name of every seed document (feeds have their own names)
 # What sources (and stores written before an outlet could be unknown) put where no outlet is known.
@@ -15,6 +15,20 @@ def known_outlet(name: str | None) -> str | None:
     if name is None or name.strip().lower() in _NO_OUTLET:
         return None
     return name.strip()
+
+
+@dataclass(frozen=True, slots=True)
+class DocMeta:
+    """What a document's first lines say about it (`nlp/sniff.sniff`); None where they say nothing."""
+
+    title: str | None = None
+    date: date | None = None
+    date_precision: str | None = None  # "day" | "month"
+    date_line: str | None = None
+    outlet: str | None = None
+    authors: tuple[str, ...] = ()
+    dateline: str | None = None
+    body_start: int = 0  # offset in the text where the body begins, after the header lines
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,6 +54,7 @@ class RawEntry:
     subject_focused: bool = False
     link_unique: bool = True  # False when other entries of the same feed share the link (not an id then)
     pages: tuple[int, ...] = ()  # for PDF seeds: offset in `content` where each page starts
+    header: DocMeta | None = None  # a seed's first lines, read by sniff (see Item.header); None: not read
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,3 +78,6 @@ class Item:
     content_hash: str = ""
     subject_focused: bool = False
     full_length: int | None = None  # the text's length before it was cut to max_entry_chars; None: whole
+    # What sniff read in the text's first lines at ingest (seeds), so analysis reads it instead of
+    # sniffing again; None: not read at ingest (feeds, stores from before), analysis sniffs then.
+    header: DocMeta | None = None

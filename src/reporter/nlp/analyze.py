@@ -14,7 +14,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import replace
 from typing import Any
 
-from reporter.models import Analysis, Attribution, Item, ReportSpec, Span, known_outlet
+from reporter.models import Analysis, Attribution, DocMeta, Item, ReportSpec, Span, known_outlet
 from reporter.nlp import model as nlp_model
 from reporter.nlp import storyvectors
 from reporter.nlp.attribution import find_citation, split_names
@@ -139,7 +139,9 @@ class Analyzer:
         notes: list[str] = []
         if len(item.text) > MAX_CHARS:
             notes.append(f"only the first {MAX_CHARS:,} characters were analyzed")
-        meta = sniff(text)
+        meta = item.header or sniff(text)  # a seed's header was read at ingest; a feed item's is read here
+        if meta.body_start > len(text):  # only the first MAX_CHARS are analysed
+            meta = replace(meta, body_start=len(text))
         blocks = split_blocks(text, meta.body_start)
         paragraphs = [b for b in blocks if b.kind == "paragraph"]
         is_place = (lambda s: self._lookup(s) is not None) if self._gazetteer else None
@@ -183,7 +185,7 @@ class Analyzer:
             notes=tuple(notes),
         )
 
-    def _item_attribution(self, item: Item, meta: Any, notes: list[str]) -> Attribution:
+    def _item_attribution(self, item: Item, meta: DocMeta, notes: list[str]) -> Attribution:
         outlet = known_outlet(self._outlets.normalize(item.outlet or meta.outlet))
         authors = split_names(item.author) or tuple(meta.authors)
         day = item.published.date()

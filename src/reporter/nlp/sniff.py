@@ -1,14 +1,15 @@
 """Find a document's own metadata in its first lines: title, date line, outlet line, byline, dateline.
 
-Plain regular expressions, no spaCy: this runs when seeds are read, before analysis.
+Plain regular expressions, no spaCy. A seed is read once, when it is ingested: what sniff finds
+travels with the Item (`Item.header`) and analysis reads it; items from feeds are read at analysis.
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from datetime import date
 
+from reporter.models import DocMeta
 from reporter.nlp.attribution import split_names
 
 _MONTHS = (
@@ -47,20 +48,6 @@ _TITLE_MONTH = re.compile(rf"\((?P<m>{_MONTHS})\s+(?P<y>\d{{4}})\)")
 _PHOTO_CREDIT = re.compile(r"(Photo|Image)\s+(Credit|courtesy)|^\s*Credit:", re.IGNORECASE)
 
 
-@dataclass(frozen=True, slots=True)
-class DocMeta:
-    """What the first lines of a document say about it; None where they say nothing."""
-
-    title: str | None = None
-    date: date | None = None
-    date_precision: str | None = None  # "day" | "month"
-    date_line: str | None = None
-    outlet: str | None = None
-    authors: tuple[str, ...] = ()
-    dateline: str | None = None
-    body_start: int = 0  # offset in the text where the body begins, after the header lines
-
-
 def month_number(name: str) -> int | None:
     """1-12 for a month name or abbreviation, else None."""
     return _MONTH_NUMBER.get(name.lower().rstrip("."))
@@ -88,6 +75,9 @@ def _parse_date_line(line: str) -> date | None:
 def _is_short_line(line: str) -> bool:
     words = line.split()
     return 0 < len(words) <= 8 and not line.rstrip().endswith((".", "?", "!", ":", ";"))
+
+
+__all__ = ["DocMeta", "month_number", "sniff"]
 
 
 def sniff(text: str, *, header_lines: int = 8) -> DocMeta:

@@ -12,6 +12,7 @@ import yaml
 from reporter.errors import SeedError
 from reporter.models import SEED_SOURCE, RawEntry, SourceResult
 from reporter.nlp.sniff import sniff
+from reporter.normalize import tidy_text
 from reporter.sources.encoding import guess_encoding, looks_binary, utf8_despite
 
 log = logging.getLogger(__name__)
@@ -136,7 +137,10 @@ def read_seed_file(
     text = doc.text
     if not text.strip():
         raise SeedError(f"{path.name}: the file is empty", "remove it or add the document's text")
-    meta = sniff(text)
+    # Sniffed as normalize will store the text, so the offsets it finds hold in Item.text, and read once:
+    # the header travels with the Item and analysis reads it (Item.header).
+    tidied = tidy_text(text)
+    meta = sniff(tidied)
 
     published: datetime | None = None
     date_source: str | None = None
@@ -152,7 +156,7 @@ def read_seed_file(
         kind="seed",
         content=text,
         content_type="text/plain",
-        title=entry.title or doc.title or meta.title or _first_sentence(text[meta.body_start :]),
+        title=entry.title or doc.title or meta.title or _first_sentence(tidied[meta.body_start :]),
         link=entry.url,
         author=entry.author or (", ".join(meta.authors) if meta.authors else None) or doc.author,
         outlet=entry.outlet or meta.outlet or doc.outlet,
@@ -161,6 +165,7 @@ def read_seed_file(
         fetched_at=now,
         path=path.name,
         pages=doc.pages,
+        header=meta,
     )
 
 

@@ -2,19 +2,21 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
-from datetime import UTC, datetime
+from dataclasses import asdict, dataclass
+from datetime import UTC, date, datetime
 
 from sqlalchemy import Engine, Row, and_, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
-from reporter.models import Item, known_outlet
+from reporter.models import DocMeta, Item, known_outlet
 from reporter.store.schema import item_sources, items
 
 _ITEM_FIELDS = [
     "id", "source", "kind", "published", "date_source", "date_precision", "outlet", "title", "text",
     "url", "author", "language", "path", "fetched_at", "content_hash", "subject_focused", "full_length",
+    "header",
 ]  # fmt: skip
 _CHUNK = 500  # ids per IN (...) query: well under SQLite's limit on bound parameters
 
@@ -31,11 +33,26 @@ class AddResult:
 def _to_item(row: Row) -> Item:
     item = {name: getattr(row, name) for name in _ITEM_FIELDS}
     # The column holds "" for an unknown outlet; stores written before held "Unknown outlet".
-    return Item(**item | {"outlet": known_outlet(row.outlet)})
+    return Item(**item | {"outlet": known_outlet(row.outlet), "header": _header(row.header)})
 
 
 def _row(item: Item) -> dict[str, object]:
-    return {name: getattr(item, name) for name in _ITEM_FIELDS} | {"outlet": item.outlet or ""}
+    header = item.header and json.dumps(
+        asdict(item.header) | {"date": item.header.date and item.header.date.isoformat()}
+    )
+    return {name: getattr(item, name) for name in _ITEM_FIELDS} | {
+        "outlet": item.outlet or "",
+        "header": header,
+    }
+
+
+def _header(stored: str | None) -> DocMeta | None:
+    """The DocMeta a row's `header` column holds as JSON; None for NULL (feed items, older stores)."""
+    if stored is None:
+        return None
+    data = json.loads(stored)
+    day = data["date"] and date.fromisoformat(data["date"])
+    return DocMeta(**data | {"date": day, "authors": tuple(data["authors"])})
 
 
 class ItemRepo:

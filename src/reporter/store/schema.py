@@ -75,6 +75,7 @@ items = Table(
     Column("subject_focused", Boolean, nullable=False, default=False),
     Column("stored_at", UTCDateTime(), nullable=False),
     Column("full_length", Integer),  # the text's length before the cut to max_entry_chars; NULL: whole
+    Column("header", Text),  # JSON: what sniff read in a seed's first lines at ingest; NULL: not read
     Index("ix_items_published", "published"),
     Index("ix_items_content_hash", "content_hash"),
 )
