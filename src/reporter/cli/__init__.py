@@ -63,10 +63,17 @@ def build(
         spec = ctx.config.report(report)
         the_period = period_of(spec, period, ctx.now())
         out = console()
-        pipeline.check_period(spec, the_period, ctx.now(), partial=partial)  # before fetching anything
-        if not no_ingest:
-            _print_ingest(pipeline.ingest(ctx, spec))
-        result = pipeline.build(ctx, spec, the_period, formats=wanted, force=force, partial=partial)
+        result = pipeline.run(
+            ctx,
+            spec,
+            the_period,
+            formats=wanted,
+            force=force,
+            send=False,
+            partial=partial,
+            ingest_first=not no_ingest,
+            on_ingest=_print_ingest,  # the ingest is printed before the build starts
+        ).build
         if result.partial:
             out.print(
                 f"{result.report.title}: a preview of a period not over; not sent, and the period's "

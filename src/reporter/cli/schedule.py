@@ -149,11 +149,12 @@ def run(
     finally:
         ctx.close()
     ing = outcome.ingest
-    out.print(
-        f"ingest: {ing.new_items} new item(s) from {len(ing.sources) - len(ing.failures)} source(s)"
-        + (f"; {len(ing.failures)} failed" if ing.failures else ""),
-        markup=False,
-    )
+    if ing is not None:  # `run` always ingests first
+        out.print(
+            f"ingest: {ing.new_items} new item(s) from {len(ing.sources) - len(ing.failures)} source(s)"
+            + (f"; {len(ing.failures)} failed" if ing.failures else ""),
+            markup=False,
+        )
     built = outcome.build
     if built.skip is not None:
         out.print(f"{built.report.title}: not built again ({built.skip.reason})", markup=False)

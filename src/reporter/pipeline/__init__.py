@@ -16,7 +16,7 @@ the order. Each stage is a module of this package, and each hands the next a typ
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -64,9 +64,9 @@ log = logging.getLogger(__name__)
 
 @dataclass(frozen=True, slots=True)
 class RunOutcome:
-    """What `run` did: the ingest, the build, and the delivery (or why nothing was sent)."""
+    """What `run` did: the ingest (None when not asked), the build, and the delivery (or why not sent)."""
 
-    ingest: IngestResult
+    ingest: IngestResult | None
     build: BuildResult
     delivery: DeliveryResult | None = None
     not_sent: str | None = None  # why nothing was sent, when nothing was
@@ -80,13 +80,25 @@ def run(
     force: bool = False,
     send: bool = True,
     formats: Sequence[str] = FORMATS,
+    partial: bool = False,
+    ingest_first: bool = True,
+    on_ingest: Callable[[IngestResult], None] | None = None,
 ) -> RunOutcome:
-    """Ingest, build and send one report for one period: the monthly job, or `reporter run`."""
-    check_period(spec, period, ctx.now())  # before any fetching: only a period that is over is sent
-    ingested = ingest(ctx, spec)
-    built = build(ctx, spec, period, formats=formats, force=force)
-    if not send:
-        return RunOutcome(ingested, built, not_sent="not asked to send")
+    """Ingest, build and send one report for one period: the monthly job, `reporter run` and `build`.
+
+    `ingest_first=False` builds from what the store holds (`reporter build --no-ingest`); `partial`
+    previews a period that is not over (never sent); `on_ingest` hears the ingest before the build
+    starts (the CLI prints it, the web admin moves its task on).
+    """
+    check_period(spec, period, ctx.now(), partial=partial)  # before any fetching: only a period that is over
+    ingested = ingest(ctx, spec) if ingest_first else None
+    if ingested is not None and on_ingest is not None:
+        on_ingest(ingested)
+    built = build(ctx, spec, period, formats=formats, force=force, partial=partial)
+    if not send or partial:
+        return RunOutcome(
+            ingested, built, not_sent="a preview is never sent" if send else "not asked to send"
+        )
     reason = why_not_send(ctx, spec, period, built)
     if reason is not None:
         with ctx.store.runs.record("send", report=spec.slug, period=period.key) as sending:

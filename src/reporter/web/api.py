@@ -40,7 +40,7 @@ def _refused(request: Request) -> Response | None:
 async def build(request: Request) -> Response:
     """POST /build/<slug>/<YYYY-MM>[?formats=json,md&force=1]: ingest, then build through the pipeline."""
     from reporter import pipeline
-    from reporter.models import FORMATS, parse_formats, resolve_period
+    from reporter.models import FORMATS, BuildResult, parse_formats, resolve_period
 
     refused = _refused(request)
     if refused is not None:
@@ -58,15 +58,16 @@ async def build(request: Request) -> Response:
         return JSONResponse({"error": str(exc)}, status_code=400)
     force = request.query_params.get("force", "") in ("1", "true", "yes")
     try:
-        pipeline.check_period(spec, period, ctx.now())  # no early builds over the web: nothing to send
+        # No early builds over the web; refused here at once, not after waiting for the lock
+        # (`pipeline.run` checks again, as every caller's run does).
+        pipeline.check_period(spec, period, ctx.now())
     except pipeline.PeriodNotOver as exc:
         return JSONResponse({"error": str(exc), "hint": exc.hint}, status_code=409)
 
-    def run() -> object:
+    def run() -> BuildResult:
         # As `reporter build` does: ingest the report's sources first, so the build is current.
         with web.tasks.lock:
-            pipeline.ingest(ctx, spec)
-            return pipeline.build(ctx, spec, period, formats=formats, force=force)
+            return pipeline.run(ctx, spec, period, formats=formats, force=force, send=False).build
 
     try:
         result = await run_in_threadpool(run)

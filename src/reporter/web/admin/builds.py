@@ -57,10 +57,13 @@ async def start_build(request: Request) -> Response:
 
     def work(task: Task) -> None:
         task.stage = "fetching the report's sources"
-        with reporting_to(ctx, task):
-            pipeline.ingest(ctx, spec)
+
+        def building(_ingested: object) -> None:
             task.stage = "building: analysis, composition, rendering"
-            result = pipeline.build(ctx, spec, period, formats=pipeline.FORMATS, force=force)
+
+        with reporting_to(ctx, task):
+            outcome = pipeline.run(ctx, spec, period, force=force, send=False, on_ingest=building)
+        result = outcome.build
         task.summary = (
             f"not built again: {result.skip.reason} (tick Rebuild to replace it)"
             if result.skip is not None and result.skip.done
