@@ -16,7 +16,7 @@ from concurrent.futures import (
     ThreadPoolExecutor,
     wait,
 )
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
@@ -91,6 +91,7 @@ def ingest_feeds(
         ThreadPoolExecutor(max_workers=max(1, min(policy.concurrency, len(feeds)))) as fetchers,
         parser_pool(workers) as parsers,
     ):
+        shared = _Shared(store, now, extractor, client, policy, hosts, until)
         pending: dict[Future[Any], tuple[str, FeedSpec, Fetched | None]] = {}
         try:
             for feed in feeds:
@@ -148,19 +149,7 @@ def ingest_feeds(
                             pending[parse] = ("parse", feed, replace(fetched, content=b""))
                             continue
                         assert fetched is not None
-                        result, states[feed.name] = _store_feed(
-                            feed,
-                            fetched,
-                            job.result(),
-                            state,
-                            store=store,
-                            now=now,
-                            extract=extractor,
-                            client=client,
-                            policy=policy,
-                            hosts=hosts,
-                            until=until,
-                        )
+                        result, states[feed.name] = _store_feed(feed, fetched, job.result(), state, shared)
                         _save(store, states[feed.name])
                         finish(feed, result)
                     except FeedError as exc:
@@ -182,21 +171,24 @@ def ingest_feeds(
     return [results[f.name] for f in feeds if f.name in results]
 
 
+@dataclass(frozen=True, slots=True)
+class _Shared:
+    """What every feed of one ingest shares once fetched: the store, the clock, HTTP, the deadline."""
+
+    store: Store
+    now: datetime
+    extract: _Extract | None  # the full-text extractor, when a feed asks for full text
+    client: httpx.Client
+    policy: FetchPolicy
+    hosts: HostLimiter
+    until: float | None = None  # time.monotonic() by which the ingest ends; None: no bound
+
+
 def _store_feed(
-    feed: FeedSpec,
-    fetched: Fetched,
-    read: ReadFeed,
-    state: FeedState,
-    *,
-    store: Store,
-    now: datetime,
-    extract: _Extract | None,
-    client: httpx.Client,
-    policy: FetchPolicy,
-    hosts: HostLimiter,
-    until: float | None = None,
+    feed: FeedSpec, fetched: Fetched, read: ReadFeed, state: FeedState, shared: _Shared
 ) -> tuple[SourceResult, FeedState]:
     """One parsed feed into the store: drop empty entries, find the stories already stored, add the rest."""
+    store, now = shared.store, shared.now
     if read.parsed is None:
         raise FeedError(feed.name, read.error or "could not be read", read.hint)
     # The parser's complaints quote the document (its declared encoding, say): no escapes for the terminal.
@@ -205,18 +197,8 @@ def _store_feed(
     kept = [(raw, item) for raw, item in zip(raws, read.items, strict=True) if item.title or item.text]
     if len(kept) < len(raws):
         warnings += (f"skipped {len(raws) - len(kept)} entries with neither a title nor any text",)
-    if extract is not None and feed.full_text:
-        kept = _with_full_text(
-            kept,
-            store=store,
-            now=now,
-            extract=extract,
-            client=client,
-            policy=policy,
-            hosts=hosts,
-            timeout=feed.timeout,
-            until=until,
-        )
+    if shared.extract is not None and feed.full_text:
+        kept = _with_full_text(kept, shared, timeout=feed.timeout)
     merged = merge_known([i for _, i in kept], [r.link_unique for r, _ in kept], store.items)
     guids = {
         item.id: strip_controls(raw.guid) for (raw, _), item in zip(kept, merged, strict=True) if raw.guid
@@ -272,22 +254,15 @@ class _BoundExtractor:
 
 
 def _with_full_text(
-    kept: list[tuple[RawEntry, Item]],
-    *,
-    store: Store,
-    now: datetime,
-    extract: _Extract,
-    client: httpx.Client,
-    policy: FetchPolicy,
-    hosts: HostLimiter,
-    timeout: float,
-    until: float | None = None,
+    kept: list[tuple[RawEntry, Item]], shared: _Shared, *, timeout: float
 ) -> list[tuple[RawEntry, Item]]:
     """Swap the summary for the article's text on new, short entries; any failure keeps the summary.
 
     Pages are fetched one after another: none starts once the ingest's bound (`until`) has passed.
     """
-    known = store.items.known_ids([i.id for _, i in kept])
+    assert shared.extract is not None
+    extract, policy, until = shared.extract, shared.policy, shared.until
+    known = shared.store.items.known_ids([i.id for _, i in kept])
     budget = FULL_TEXT_PER_RUN
     out: list[tuple[RawEntry, Item]] = []
     for raw, item in kept:
@@ -305,14 +280,14 @@ def _with_full_text(
                 out.append((raw, item))
                 continue
             try:
-                page = fetch_page(client, item.url, timeout=left, policy=policy, hosts=hosts)
+                page = fetch_page(shared.client, item.url, timeout=left, policy=policy, hosts=shared.hosts)
             except FeedError as exc:
                 log.info("%s: no full text for %s: %s", raw.source, item.url, exc.reason)
                 page = b""
             text = extract(page, item.url) if page else None
             if text and len(text) > len(item.text):
                 raw = replace(raw, content=text, content_type="text/plain")
-                item = replace(normalize(raw, now=now, max_chars=policy.max_entry_chars), id=item.id)
+                item = replace(normalize(raw, now=shared.now, max_chars=policy.max_entry_chars), id=item.id)
         out.append((raw, item))
     return out
 
