@@ -50,18 +50,23 @@ def store_as_an_older_release(engine: Engine, items: Iterable[Item], *, source: 
         )
 
 
-def test_a_store_from_before_the_cut_was_recorded_is_upgraded_keeping_every_item(database_url: str) -> None:
-    Store.open(database_url).close()  # the newest schema, then back to 0003, the release before
+def a_store_upgraded_from(database_url: str, revision: str, items: list[Item], *, column: str) -> Store:
+    """A store an older release (`revision`, without `column`) left holding `items`, opened: upgraded."""
+    Store.open(database_url).close()  # the newest schema, then back to the release before
     engine = connect(database_url)
-    migrate_to(engine, "0003")
-    assert "full_length" not in {c["name"] for c in inspect(engine).get_columns("items")}
-    old = [an_item(n) for n in range(1, 6)]
-    store_as_an_older_release(engine, old, source="diplomat")
+    migrate_to(engine, revision)
+    assert column not in {c["name"] for c in inspect(engine).get_columns("items")}
+    store_as_an_older_release(engine, items, source="diplomat")
     engine.dispose()
-
     store = Store.open(database_url)  # upgrades to the head
+    assert column in {c["name"] for c in inspect(store.engine).get_columns("items")}
+    return store
+
+
+def test_a_store_from_before_the_cut_was_recorded_is_upgraded_keeping_every_item(database_url: str) -> None:
+    old = [an_item(n) for n in range(1, 6)]
+    store = a_store_upgraded_from(database_url, "0003", old, column="full_length")
     try:
-        assert "full_length" in {c["name"] for c in inspect(store.engine).get_columns("items")}
         assert store.items.count() == 5
         assert [store.items.get(i.id) for i in old] == old  # whole, as before: full_length None
         assert store.items.sources_of("item-3") == ["diplomat"]
@@ -87,18 +92,12 @@ def test_the_cut_column_can_be_taken_away_again_keeping_the_items(database_url: 
     assert ids == ["item-1", "item-2"]
 
 
-def test_a_store_from_before_headers_were_kept_is_upgraded_keeping_every_item(database_url: str) -> None:
-    Store.open(database_url).close()  # the newest schema, then back to 0004, the release before
-    engine = connect(database_url)
-    migrate_to(engine, "0004")
-    assert "header" not in {c["name"] for c in inspect(engine).get_columns("items")}
+def test_a_store_from_before_headers_were_kept_is_upgraded_and_downgraded_keeping_every_item(
+    database_url: str,
+) -> None:
     old = [an_item(n) for n in range(1, 6)]
-    store_as_an_older_release(engine, old, source="diplomat")
-    engine.dispose()
-
-    store = Store.open(database_url)  # upgrades to the head
+    store = a_store_upgraded_from(database_url, "0004", old, column="header")
     try:
-        assert "header" in {c["name"] for c in inspect(store.engine).get_columns("items")}
         assert [store.items.get(i.id) for i in old] == old  # no header: analysis reads their first lines
         header = DocMeta(
             date=date(2025, 11, 10), date_precision="day", date_line="November 10, 2025",
@@ -106,7 +105,7 @@ def test_a_store_from_before_headers_were_kept_is_upgraded_keeping_every_item(da
         )  # fmt: skip
         seed = an_item(9, kind="seed", header=header)
         store.items.add([seed], source="seeds")
-        assert store.items.get("item-9") == seed
+        assert store.items.get("item-9") == seed  # the header, as ingest found it, back for analysis
     finally:
         store.close()
     engine = connect(database_url)
