@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import logging
-from collections import defaultdict
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from datetime import datetime
 
-from reporter.compose import citations, decisions, leads, overview, paragraphs, ranking, stories
+from reporter.compose import citations, decisions, leads, leftout, overview, paragraphs, ranking, stories
 from reporter.compose import period as periods
+from reporter.compose.leftout import NOT_RELEVANT, OUT_OF_PERIOD, Dropped
 from reporter.compose.paragraphs import Candidate, Piece, Written
 from reporter.compose.ranking import Ranked
 from reporter.compose.sentences import word_count
@@ -17,7 +17,6 @@ from reporter.models import (
     Analysis,
     Headline,
     Item,
-    LeftOut,
     Paragraph,
     Passage,
     Period,
@@ -30,23 +29,10 @@ from reporter.models import (
 )
 from reporter.nlp import storyvectors
 from reporter.nlp.vocabulary import TermSet, Vocabulary, compile_terms
-from reporter.normalize import text_cut
 
 log = logging.getLogger(__name__)
 
-DUPLICATE, OUT_OF_PERIOD, NOT_RELEVANT = "duplicate", "out of period", "not relevant"
-ALSO, OVER_BUDGET = "also this month", "over the paragraph budget"
 _DEFAULT = object()
-
-
-@dataclass(frozen=True, slots=True)
-class Dropped:
-    """A passage (or a whole item, `passage` None) left out, before grouping per item."""
-
-    item: Item
-    passage: Passage | None
-    reason: str
-    detail: str
 
 
 def _section_of(passage: Passage, by_name: Mapping[str, Section], fallback: Section | None) -> Section | None:
@@ -179,33 +165,6 @@ def _headline(story: Ranked) -> Headline:
     return Headline(story.id, lead.item.title, lead.item.url, told.outlet, told.day, len(others))
 
 
-def _left_out(dropped: Sequence[Dropped]) -> tuple[LeftOut, ...]:
-    """One entry per item and reason, saying how many of its passages it concerns."""
-    grouped: dict[tuple[str, str], list[Dropped]] = defaultdict(list)
-    for d in dropped:
-        grouped[(d.item.id, d.reason)].append(d)
-    out: list[LeftOut] = []
-    for (item_id, reason), group in grouped.items():
-        first = group[0]
-        details = list(dict.fromkeys(d.detail for d in group if d.detail))
-        if first.passage is None:
-            detail = details[0] if details else ""
-        else:
-            shown = "; ".join(details[:3]) + (f"; and {len(details) - 3} more" if len(details) > 3 else "")
-            count = f"{len(group)} passage{'s' if len(group) != 1 else ''}"
-            detail = f"{count}: {shown}" if shown else count
-        out.append(
-            LeftOut(
-                item_id=item_id,
-                title=first.item.title,
-                reason=reason,
-                detail=detail,
-                text_cut=text_cut(first.item),
-            )
-        )
-    return tuple(out)
-
-
 def compose(
     analyses: Sequence[Analysis],
     spec: ReportSpec,
@@ -294,38 +253,8 @@ def compose(
         if out or also:
             sections.append(ReportSection(section.name, base, tuple(out), also, section.overview))
 
-    for story in ordered:
-        lead = written[story.id][0] if story.id in written else None
-        for u in story.tellings:
-            if u is lead:
-                continue
-            if story.placement == ranking.PARAGRAPH and lead is not None:
-                detail = f"same story as {lead.item.outlet or 'an unknown outlet'}, “{lead.item.title}”"
-                dropped += [Dropped(u.item, c.passage, DUPLICATE, detail) for c in u.primaries]
-            elif story.placement != ranking.PARAGRAPH:
-                reason = ALSO if story.placement == ranking.ALSO else OVER_BUDGET
-                detail = f"story ranked {story.rank} of {len(ordered)}, score {story.score}"
-                dropped += [Dropped(u.item, c.passage, reason, detail) for c in u.primaries]
-
-    story_of = {(c.item.id, c.passage.index): s for s in ordered for u in s.tellings for c in u.primaries}
-    outcomes = []
-    for c in candidates:
-        story = story_of[(c.item.id, c.passage.index)]
-        rank = f"story {story.rank} of {len(ordered)}, score {story.score}"
-        why = f"{_PLACED[story.placement]} ({rank}); {_why(c)}"
-        outcomes.append(decisions.Outcome(c.item.id, c.passage.index, True, c.section.name, story.id, why))
-    outcomes += [
-        decisions.Outcome(
-            d.item.id,
-            d.passage.index if d.passage else None,
-            False,
-            None,
-            story_of_rest.get(d.item.id),
-            d.detail,
-        )
-        for d in dropped
-        if d.reason == NOT_RELEVANT
-    ]
+    dropped += leftout.tellings_left_out(ordered, {sid: lead for sid, (lead, _) in written.items()})
+    outcomes = leftout.outcomes(candidates, ordered, dropped, story_of_rest)
     items = {a.item.id: a.item for a in analyses}
     numbered, source_refs = citations.number_sources(sections, cited, items)
     distinct = {_source_key(c) for c in candidates if c.section.name in counts}
@@ -378,7 +307,7 @@ def compose(
         overview=sentences,
         sections=numbered,
         sources=source_refs,
-        left_out=_left_out(dropped),
+        left_out=leftout.left_out(dropped),
         problems=tuple(problems),
         coverage=coverage,
         decisions=decisions.decide(analyses, period, outcomes, in_paragraph=in_paragraph, in_also=in_also),
@@ -388,14 +317,3 @@ def compose(
         ),
         source_count=len(spec.feeds) + (1 if spec.seeds else 0),
     )
-
-
-_PLACED = {
-    ranking.PARAGRAPH: "its story has a paragraph",
-    ranking.ALSO: "its story is listed under Also this month",
-    ranking.LEFT_OUT: "its story is over the paragraph budget",
-}
-
-
-def _why(c: Candidate) -> str:
-    return "; ".join(c.passage.reasons[:2]) or f"about {c.section.name}"
