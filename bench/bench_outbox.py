@@ -141,7 +141,7 @@ def main() -> int:
     )
     text = "\n".join(
         [
-            "# Large delivery benchmark",
+            f"# Delivery of {n:,} outbox rows",
             "",
             f"`bench/bench_outbox.py`, {time.strftime('%Y-%m-%d')}: {n:,} outbox rows (one build, {n:,} "
             f"subscribers) delivered to aiosmtpd on 127.0.0.1 in its own process; {len(one) / 1024:.0f} KiB "
