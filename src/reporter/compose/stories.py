@@ -131,8 +131,9 @@ class _Similarity:
         vectorizer = TfidfVectorizer(
             sublinear_tf=True, stop_words="english", token_pattern=r"(?u)\b[a-zA-Z][a-zA-Z0-9\-]+\b"
         )
-        vectorizer.fit([*contents, *(b[:BACKGROUND_CHARS] for b in background)])
-        self._tfidf = vectorizer.transform(contents).tocsr()
+        # One pass over the texts: the contents' rows of the fitted matrix are what transform() would give.
+        fitted = vectorizer.fit_transform([*contents, *(b[:BACKGROUND_CHARS] for b in background)])
+        self._tfidf = fitted[: len(contents)].tocsr()
         self._vectors = np.asarray(embed(contents), dtype=np.float32) if embed is not None else None
         self._block: Any = None
         self._block_start = self._block_end = self._block_lo = 0
