@@ -187,7 +187,8 @@ def usable(text: str, n_words: int) -> bool:
 _LEANING = re.compile(
     r"^[\"“‘']?(Indeed|Meanwhile|However|Instead|But|And|Yet|Still|Also|Moreover|Furthermore|Likewise|"
     r"Similarly|Nevertheless|Nonetheless|Overall|Thus|Hence|Therefore|That said|Even so|In turn|As such|"
-    r"Besides|Otherwise|Conversely|In contrast|By contrast|For (?:now|instance|example)|Then)\b"
+    r"Besides|Otherwise|Conversely|In contrast|By contrast|For (?:now|instance|example)|Then|"
+    r"Against (?:this|that|such a) backdrop|In (?:this|that) context|To that end)\b"
 )
 LEANING_PENALTY = 0.6
 
