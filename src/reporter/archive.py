@@ -9,10 +9,9 @@ import logging
 import os
 import tempfile
 from collections.abc import Iterator
-from dataclasses import dataclass
-from datetime import datetime
 from pathlib import Path
 
+from reporter.archive_index import IndexEntry, remove_summary, scan, summarise, write_summary
 from reporter.errors import ReporterError
 from reporter.models import FORMATS, PERIOD_KEY_RE, SLUG_RE, Report
 
@@ -86,8 +85,27 @@ def write_report(
             for ext, old in existing.items():
                 if ext not in files:
                     old.unlink(missing_ok=True)
+        _keep_summary(folder, paths["json"], files.get("json"))
     log.info("wrote %s %s: %s", slug, key, ", ".join(written))
     return written
+
+
+def _keep_summary(folder: Path, json_path: Path, data: bytes | None) -> None:
+    """Make the folder's index summary match the JSON just written, or remove it with the JSON."""
+    if data is None:
+        if not json_path.exists():
+            remove_summary(folder)
+        return
+    try:
+        summary = summarise(json.loads(data))
+    except (ValueError, TypeError) as exc:  # the index will skip this JSON too, and say why
+        log.warning("%s is not a report's JSON (%s); the index cannot list it", json_path, exc)
+        remove_summary(folder)
+        return
+    try:
+        write_summary(folder, summary, json_path.stat())
+    except OSError as exc:  # the report is written; the index reads its JSON instead, as for old reports
+        log.warning("cannot write the index summary of %s: %s", json_path, exc)
 
 
 def atomic_write(path: Path, data: bytes) -> None:
@@ -129,62 +147,6 @@ def _locked(folder: Path) -> Iterator[None]:
             yield
         finally:
             fcntl.flock(fh.fileno(), fcntl.LOCK_UN)
-
-
-@dataclass(frozen=True, slots=True)
-class IndexEntry:
-    """One published report period, as the archive index lists it."""
-
-    slug: str
-    title: str
-    period_key: str
-    period_label: str
-    generated: str
-    paragraphs: int
-    links: dict[str, str]
-    overview: tuple[str, ...] = ()  # the overview's sentences, for the web archive's summaries
-
-
-def scan(output_dir: Path) -> list[IndexEntry]:
-    """Every report period on disk (found by its .json), newest period first."""
-    entries: list[IndexEntry] = []
-    root = Path(output_dir)
-    for json_path in sorted(root.glob("*/*/*.json")):
-        slug, key = json_path.parent.parent.name, json_path.parent.name
-        if not SLUG_RE.match(slug) or not PERIOD_KEY_RE.match(key) or json_path.name != f"{slug}-{key}.json":
-            continue
-        try:
-            data = json.loads(json_path.read_text(encoding="utf-8"))
-        except (OSError, ValueError) as exc:
-            log.warning("skipping %s in the index: %s", json_path, exc)
-            continue
-        links = {
-            ext: f"{slug}/{key}/{slug}-{key}.{ext}"
-            for ext in FORMATS
-            if (json_path.parent / f"{slug}-{key}.{ext}").exists()
-        }
-        period = data.get("period") or {}
-        entries.append(
-            IndexEntry(
-                slug=slug,
-                title=str(data.get("title") or slug),
-                period_key=key,
-                period_label=str(period.get("label") or key),
-                generated=_day(data.get("generated")),
-                paragraphs=sum(len(s.get("paragraphs") or ()) for s in data.get("sections") or ()),
-                links=links,
-                overview=tuple(str(s) for s in data.get("overview") or ()),
-            )
-        )
-    entries.sort(key=lambda e: (e.period_key, e.slug), reverse=True)
-    return entries
-
-
-def _day(value: object) -> str:
-    try:
-        return datetime.fromisoformat(str(value)).date().isoformat()
-    except ValueError:
-        return ""
 
 
 def write_index(output_dir: Path, *, templates_dir: Path | None = None) -> Path:

@@ -10,7 +10,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from reporter.archive import IndexEntry, scan
+from reporter.archive_index import IndexEntry, scan
 from reporter.store.subscription import DELIVERY_FORMATS
 from reporter.web.files import SLUG_RE, output_dir
 from reporter.web.state import message, page, state
