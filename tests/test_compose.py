@@ -10,6 +10,7 @@ import pytest
 from reporter.compose import compose
 from reporter.compose.nearcopies import Doc, clusters
 from reporter.models import Analysis, Attribution, Period, Report, Span
+from reporter.nlp.vocabulary import Vocabulary
 from tests.compose_support import NOW, item, japan_spec, passage, seed_item, whole
 
 NOV = Period.month(2025, 11)
@@ -350,8 +351,33 @@ def test_a_paragraph_never_opens_on_a_connective_that_leans_on_a_sentence_left_o
         Scored(first, text[0:31], 5, 0.9, 1.0, 1.0, 1.0, True),
         Scored(second, text[32:], 14, 0.8, 1.0, 0.7, 1.0, True),
     ]
-    assert select(scored, min_words=5, max_words=40) == [scored[1]]
-    assert select(scored[:1], min_words=5, max_words=40) == [scored[0]]  # alone, it is kept
+    leaning = Vocabulary.load().leaning
+    assert select(scored, leaning=leaning, min_words=5, max_words=40) == [scored[1]]
+    assert select(scored[:1], leaning=leaning, min_words=5, max_words=40) == [scored[0]]  # alone, kept
+
+
+def test_one_list_in_topics_yaml_says_which_openers_lean_on_the_sentence_before() -> None:
+    leaning = Vocabulary.load().leaning
+    # A connective leans on the argument before it; a reference on something just told.
+    assert leaning.connectives.opens("Against this backdrop, deeper engagement with Seoul is likely.")
+    assert leaning.connectives.opens("“Meanwhile, Tokyo said it would protest.")
+    assert leaning.references.opens("The suspension mirrors a recent move by China.")
+    assert leaning.references.opens("It said the talks would resume.")
+    assert not leaning.connectives.opens("The suspension mirrors a recent move by China.")
+    # Either kind needs its predecessor; a word that merely begins like one does not.
+    assert leaning.opens("However, the talks stalled.") and leaning.opens("They met in Tokyo.")
+    for standalone in ("Italy and Japan signed a pact.", "Theresa May visited Tokyo.", "Thenceforth ..."):
+        assert not leaning.opens(standalone), standalone
+
+
+def test_a_topics_file_without_both_kinds_of_leaning_opener_is_refused_with_what_it_needs() -> None:
+    from reporter.nlp.vocabulary import VocabularyError
+
+    raw = {"relations": {"diplomacy": ["talks"]}, "outward": ["envoy"], "state": ["ministry"]}
+    raw["off_topic"] = {"sports": ["rugby"]}
+    with pytest.raises(VocabularyError, match="'leaning' must map connectives and references"):
+        Vocabulary.from_mapping({**raw, "leaning": ["Indeed", "It"]})
+    assert Vocabulary.from_mapping(raw).leaning.opens("Indeed, no list means no leaning opener.") is False
 
 
 def test_the_overview_names_an_item_once_and_never_quotes_a_headline_the_feed_cut_off() -> None:

@@ -213,7 +213,7 @@ def compose(
             taken,
             year=year,
             story=story.id,
-            anaphora=vocabulary.anaphora,
+            leaning=vocabulary.leaning,
             captions=vocabulary.captions,
         )
         if done is not None:
@@ -270,7 +270,7 @@ def compose(
             taken,
             year=year,
             headlines=headlines,
-            anaphora=vocabulary.anaphora,
+            leaning=vocabulary.leaning,
             captions=vocabulary.captions,
         )
         if told is not None:

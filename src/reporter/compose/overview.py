@@ -30,7 +30,7 @@ from reporter.compose.leads import join_names
 from reporter.compose.paragraphs import Piece
 from reporter.compose.sentences import is_caption, is_cut, passage_sentences, span_text
 from reporter.models import Period
-from reporter.nlp.vocabulary import TermSet
+from reporter.nlp.vocabulary import Leaning, TermSet
 
 MAX_STORIES = 5  # the top stories, across sections, by rank
 MAX_PARTNERS = 3
@@ -93,16 +93,14 @@ def _outlet(piece: Piece) -> str | None:
     return leads.outlet_of(piece.head.passage) or piece.item.outlet
 
 
-def _sentence(
-    piece: Piece, taken: set[str], anaphora: TermSet | None, captions: TermSet | None
-) -> str | None:
+def _sentence(piece: Piece, taken: set[str], leaning: Leaning, captions: TermSet | None) -> str | None:
     """The telling's first sentence that can stand alone in the overview, or None."""
     for c in piece.primaries:
         for span in passage_sentences(c.passage):
             text = span_text(c.passage, span)
             if text in taken or not salience.usable(text, salience.word_count(text)):
                 continue
-            if salience.leans_on_previous(text) or (anaphora is not None and anaphora.opens(text)):
+            if leaning.opens(text):
                 continue
             if captions is not None and is_caption(text, captions):
                 continue
@@ -118,8 +116,8 @@ def develop(
     taken: set[str],
     *,
     year: int,
+    leaning: Leaning,
     headlines: set[str] | None = None,
-    anaphora: TermSet | None = None,
     captions: TermSet | None = None,
 ) -> Development | None:
     """Tell one story in one attributed sentence (None: none left; see the module's rule).
@@ -131,7 +129,7 @@ def develop(
     told = len({_outlet(p) for p in tellings if _outlet(p)})
     spread = f", one of {told} outlets to report it," if told > 1 else ""
     for piece in [*others, *([lead] if lead in articles else [])]:
-        sentence = _sentence(piece, taken, anaphora, captions)
+        sentence = _sentence(piece, taken, leaning, captions)
         if sentence is None:
             continue
         passage = piece.head.passage

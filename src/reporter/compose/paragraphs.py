@@ -17,7 +17,7 @@ from reporter.compose import leads, salience
 from reporter.compose.period import Timing
 from reporter.compose.sentences import is_caption, is_cut, passage_sentences, span_text, text_is_cut
 from reporter.models import Item, Paragraph, Passage, ReportSpec, Section, SentenceRef
-from reporter.nlp.vocabulary import TermSet
+from reporter.nlp.vocabulary import Leaning, TermSet
 
 MAX_FOLLOW_UPS = 2  # later tellings' headlines a paragraph names after its own sentences
 
@@ -139,22 +139,28 @@ def _also(
 
 
 def _body(
-    unit: Piece, spec: ReportSpec, taken: set[str], captions: TermSet | None = None
+    unit: Piece, spec: ReportSpec, taken: set[str], leaning: Leaning, captions: TermSet | None = None
 ) -> list[salience.Scored]:
     """The sentences to quote: a digest's all (its own words), an article's most salient, all whole."""
     head = unit.head
     if head.passage.style == "report":
         scored = salience.score_sentences(
-            head.passage, passage_sentences(head.passage), section=head.section, subject=spec.subject
+            head.passage,
+            passage_sentences(head.passage),
+            section=head.section,
+            subject=spec.subject,
+            leaning=leaning,
         )
         return [s for s in scored if s.text not in taken and s.words and not is_cut(s.text)]
     scored = []
     for c in unit.primaries:
         spans = passage_sentences(c.passage)
-        scored += salience.score_sentences(c.passage, spans, section=c.section, subject=spec.subject)
+        scored += salience.score_sentences(
+            c.passage, spans, section=c.section, subject=spec.subject, leaning=leaning
+        )
     # A photo caption describes a picture, not the event: never quoted as a sentence.
     scored = [s for s in scored if not (captions is not None and is_caption(s.text, captions))]
-    return salience.select(scored, taken=taken)
+    return salience.select(scored, leaning=leaning, taken=taken)
 
 
 def _title_ref(item: Item, lead_in: str = "") -> SentenceRef:
@@ -202,22 +208,22 @@ def write(
     *,
     year: int,
     story: str,
-    anaphora: TermSet | None = None,
+    leaning: Leaning,
     captions: TermSet | None = None,
 ) -> Written | None:
     """Write a story's paragraph from its lead telling, skipping sentences already in the report.
 
-    A first sentence that leans on one before it (`anaphora`: "The suspension mirrors ...") is not
-    quoted cold: the headline opens the paragraph and the sentences follow it. Later days' tellings are
-    named after a headline-only body (`follow_ups`). None when nothing is left to quote (every
-    sentence, and the headline, already in the report).
+    A first sentence that points back at something just told (`leaning.references`: "The suspension
+    mirrors ...") is not quoted cold: the headline opens the paragraph and the sentences follow it.
+    Later days' tellings are named after a headline-only body (`follow_ups`). None when nothing is left
+    to quote (every sentence, and the headline, already in the report).
     """
     head = unit.head
     item, passage = head.item, head.passage
-    chosen = _body(unit, spec, taken, captions)
+    chosen = _body(unit, spec, taken, leaning, captions)
     quoted = "cut" if any(text_is_cut(c.passage) for c in unit.primaries) else "text"
-    leaning = bool(chosen) and anaphora is not None and anaphora.opens(chosen[0].text)
-    if leaning and passage.style != "report" and _quotable_headline(item, taken):
+    points_back = bool(chosen) and leaning.references.opens(chosen[0].text)
+    if points_back and passage.style != "report" and _quotable_headline(item, taken):
         first_sentence = item.title.strip()
         lead = leads.headline_lead(passage, year=year)
         refs = [_title_ref(item)]

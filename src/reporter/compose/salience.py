@@ -7,13 +7,13 @@ with the report. The chosen sentences are returned in source order, whole, about
 from __future__ import annotations
 
 import math
-import re
 from collections import Counter
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 
 from reporter.compose.sentences import is_cut, is_furniture, span_text, word_count, words
 from reporter.models import Passage, Section, Span
+from reporter.nlp.vocabulary import Leaning
 
 MIN_WORDS = 60
 MAX_WORDS = 140
@@ -183,19 +183,9 @@ def usable(text: str, n_words: int) -> bool:
     return n_words >= 5 and text.rstrip()[-1:] in ".!?”’\"')"
 
 
-# Openers that lean on the sentence before them: out of context they make a paragraph read oddly.
-_LEANING = re.compile(
-    r"^[\"“‘']?(Indeed|Meanwhile|However|Instead|But|And|Yet|Still|Also|Moreover|Furthermore|Likewise|"
-    r"Similarly|Nevertheless|Nonetheless|Overall|Thus|Hence|Therefore|That said|Even so|In turn|As such|"
-    r"Besides|Otherwise|Conversely|In contrast|By contrast|For (?:now|instance|example)|Then|"
-    r"Against (?:this|that|such a) backdrop|In (?:this|that) context|To that end)\b"
-)
+# A sentence opening with a connective ("Indeed, ...") needs the argument before it: out of its context it
+# makes a paragraph read oddly, so it weighs less (the connectives are topics.yaml `leaning`).
 LEANING_PENALTY = 0.6
-
-
-def leans_on_previous(text: str) -> bool:
-    """Whether a sentence opens with a connective that needs the sentence before it."""
-    return bool(_LEANING.match(text.lstrip()))
 
 
 def _relevance(span: Span, passage: Passage, section: Section | None, subject: str, text: str) -> float:
@@ -213,7 +203,7 @@ def _relevance(span: Span, passage: Passage, section: Section | None, subject: s
 
 
 def score_sentences(
-    passage: Passage, spans: Sequence[Span], *, section: Section | None, subject: str
+    passage: Passage, spans: Sequence[Span], *, section: Section | None, subject: str, leaning: Leaning
 ) -> list[Scored]:
     """Score every sentence of a passage: centrality among its sentences, position, relevance."""
     texts = [span_text(passage, s) for s in spans]
@@ -237,7 +227,7 @@ def score_sentences(
             + WEIGHTS["position"] * position
             + WEIGHTS["relevance"] * relevance
         )
-        if leans_on_previous(text):
+        if leaning.connectives.opens(text):
             score *= LEANING_PENALTY
         n_words = word_count(text)
         scored.append(
@@ -249,6 +239,7 @@ def score_sentences(
 def select(
     scored: Sequence[Scored],
     *,
+    leaning: Leaning,
     taken: Collection[str] = (),
     min_words: int = MIN_WORDS,
     max_words: int = MAX_WORDS,
@@ -279,7 +270,8 @@ def select(
             break
     ordered = sorted(chosen, key=lambda s: s.span.start)
     # A paragraph should not open on "Indeed, ..." or "Meanwhile, ...": drop such an opener when
-    # other sentences remain to carry the paragraph.
-    while len(ordered) > 1 and leans_on_previous(ordered[0].text):
+    # other sentences remain to carry the paragraph (a reference, "The suspension ...", stays: the
+    # paragraph's headline can name what it points at; see paragraphs.write).
+    while len(ordered) > 1 and leaning.connectives.opens(ordered[0].text):
         ordered.pop(0)
     return ordered

@@ -17,7 +17,8 @@ from typing import Any
 
 import yaml
 
-GROUPS = ("relations", "outward", "state", "acts", "anaphora", "captions", "off_topic")
+GROUPS = ("relations", "outward", "state", "acts", "leaning", "captions", "off_topic")
+LEANING_KINDS = ("connectives", "references")
 _WORD = r"[\w][\w'’&.\-]*\*?"
 _TERM = re.compile(rf"{_WORD}(?: {_WORD})*\Z")
 
@@ -143,10 +144,26 @@ def _term_regex(term: str) -> str:
     return r"[\s\-]+".join(parts)
 
 
+@dataclass(frozen=True, slots=True)
+class Leaning:
+    """How a sentence opens when it leans on the one before it (topics.yaml `leaning`), by kind.
+
+    `connectives` lean on the argument before ("Indeed, ..."), which no headline can supply; `references`
+    point back at something just told ("The suspension ..."), which the headline names.
+    """
+
+    connectives: TermSet
+    references: TermSet
+
+    def opens(self, text: str) -> bool:
+        """Whether `text` opens so that it needs the sentence before it, of either kind."""
+        return self.connectives.opens(text) or self.references.opens(text)
+
+
 class Vocabulary:
     """The term sets of data/topics.yaml: relations, outward, state, acts, off-topic; and the two lists
-    compose reads sentences with (`anaphora`: openers that lean on an antecedent; `captions`: furniture
-    that marks a photo caption)."""
+    compose reads sentences with (`leaning`: openers that need the sentence before them; `captions`:
+    furniture that marks a photo caption)."""
 
     def __init__(
         self,
@@ -155,7 +172,7 @@ class Vocabulary:
         state: TermSet,
         off_topic: tuple[TermSet, ...],
         acts: TermSet | None = None,
-        anaphora: TermSet | None = None,
+        leaning: Leaning | None = None,
         captions: TermSet | None = None,
     ):
         self.relations = relations
@@ -163,7 +180,9 @@ class Vocabulary:
         self.state = state
         self.off_topic = off_topic
         self.acts = acts or compile_terms("acts", ())
-        self.anaphora = anaphora or compile_terms("anaphora", ())
+        self.leaning = leaning or Leaning(
+            compile_terms("leaning.connectives", ()), compile_terms("leaning.references", ())
+        )
         self.captions = captions or compile_terms("captions", ())
 
     @classmethod
@@ -212,12 +231,18 @@ class Vocabulary:
         relations, off_topic = topics("relations"), topics("off_topic")
         outward, state = one("outward", raw.get("outward")), one("state", raw.get("state"))
         # Optional groups, read by compose: ranking's prominence, a paragraph's opening, captions.
-        acts, anaphora, captions = (
-            one(g, raw[g]) if g in raw else None for g in ("acts", "anaphora", "captions")
-        )
+        acts, captions = (one(g, raw[g]) if g in raw else None for g in ("acts", "captions"))
+        leaning = None
+        if "leaning" in raw:
+            value = raw["leaning"]
+            if not isinstance(value, Mapping) or set(value) != set(LEANING_KINDS):
+                problems.append(f"'leaning' must map {' and '.join(LEANING_KINDS)} to lists of terms")
+            else:
+                connectives, references = (one(f"leaning.{k}", value[k]) for k in LEANING_KINDS)
+                leaning = Leaning(connectives, references) if connectives and references else None
         if problems or state is None or outward is None:
             raise VocabularyError(source, problems or ["'outward' and 'state' must be lists of terms"])
-        return cls(relations, outward, state, off_topic, acts, anaphora, captions)
+        return cls(relations, outward, state, off_topic, acts, leaning, captions)
 
     def relation_terms(self, text: str) -> dict[str, tuple[str, ...]]:
         """Relations topic → the terms of it found in `text` (topics with none are left out)."""
