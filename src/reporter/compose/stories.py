@@ -135,6 +135,9 @@ class _Similarity:
         fitted = vectorizer.fit_transform([*contents, *(b[:BACKGROUND_CHARS] for b in background)])
         self._tfidf = fitted[: len(contents)].tocsr()
         self._vectors = np.asarray(embed(contents), dtype=np.float32) if embed is not None else None
+        self._among: dict[int, int] = {}
+        self._among_tfidf: Any = None
+        self._among_vectors: Any = None
         self._block: Any = None
         self._block_start = self._block_end = self._block_lo = 0
 
@@ -155,8 +158,26 @@ class _Similarity:
             self._block, self._block_start, self._block_end, self._block_lo = block, pos, end, lo
         return self._block[pos - self._block_start, lo - self._block_lo : pos - self._block_lo]
 
+    def among(self, positions: Sequence[int]) -> None:
+        """Compute every pair's similarity among these positions at once, for `pair` to look up."""
+        import numpy as np
+
+        at = np.asarray(sorted(set(positions)), dtype=np.intp)
+        rows = self._tfidf[at]
+        # Each entry is summed over the same nonzeros in the same order as `pair` would sum it alone.
+        self._among = {int(p): n for n, p in enumerate(at)}
+        self._among_tfidf = (rows @ rows.T).toarray()
+        self._among_vectors = None if self._vectors is None else self._vectors[at]
+
     def pair(self, a: int, b: int) -> float:
         """The blended similarity of the tellings at positions `a` and `b`, whatever their dates."""
+        i, j = self._among.get(a), self._among.get(b)
+        if i is not None and j is not None:
+            tfidf = float(self._among_tfidf[i, j])
+            if self._among_vectors is None:
+                return tfidf
+            vectors = float(self._among_vectors[i] @ self._among_vectors[j])
+            return TFIDF_WEIGHT * tfidf + (1 - TFIDF_WEIGHT) * vectors
         tfidf = float((self._tfidf[a] @ self._tfidf[b].T).toarray()[0, 0])
         if self._vectors is None:
             return tfidf
@@ -197,6 +218,7 @@ def _follow_ups(
     rest = [m for m in members if not any(timed[p].relevant for p in m)]
     stories.sort(key=lambda m: days[m[0]])
     named: Counter[str] = Counter(t for m in stories for t in set().union(*(timed[p].acts for p in m)))
+    sims.among([p for m in stories for p in m if timed[p].relevant])
 
     def rare(act: str) -> bool:
         return named[act] <= FOLLOW_ACT_STORIES
@@ -261,9 +283,9 @@ def clusters(
                 row = np.where(relevant[lo:pos], row, 0.0)
                 if doc.actors:
                     row = row + np.asarray([_actor_weight(doc, timed[p]) for p in range(lo, pos)], np.float32)
-            for k in np.argsort(-row, kind="stable"):
-                if row[k] < threshold:
-                    break
+            # Only the tellings above the threshold are candidates: sorting the whole window cost most.
+            above = np.flatnonzero(row >= threshold)
+            for k in above[np.argsort(-row[above], kind="stable")]:
                 if doc.item_id not in items[story_of[lo + int(k)]]:
                     home = story_of[lo + int(k)]
                     break
