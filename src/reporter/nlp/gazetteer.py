@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable
+from functools import cache
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -80,6 +81,11 @@ class Gazetteer:
     @classmethod
     def load(cls, path: Path | None = None) -> Gazetteer:
         """Read and validate a gazetteer YAML file (default: the one packaged with reporter)."""
+        # The packaged file cannot change while the process runs: config, analysis and placing share it.
+        return _packaged() if path is None else cls._read(path)
+
+    @classmethod
+    def _read(cls, path: Path | None) -> Gazetteer:
         if path is None:
             source = "reporter/data/gazetteer.yaml"
             text = resources.files("reporter").joinpath("data", "gazetteer.yaml").read_text(encoding="utf-8")
@@ -271,6 +277,12 @@ class Gazetteer:
 
 # A hyphen between an abbreviation's last dot and a capital: "U.S.-Japan", "Japan-U.S.-ROK".
 _ABBREVIATION_HYPHEN = r"(?<=[A-Z]\.)[-–—](?=[A-Z])"
+
+
+@cache
+def _packaged() -> Gazetteer:
+    """The packaged gazetteer, read once per process (it is read-only once built)."""
+    return Gazetteer._read(None)
 
 
 def split_abbreviation_hyphens(nlp: Any) -> None:

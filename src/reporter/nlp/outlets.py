@@ -66,7 +66,7 @@ class Outlets:
             text = resources.files("reporter").joinpath("data/outlets.yaml").read_text(encoding="utf-8")
         else:
             text = path.read_text(encoding="utf-8")
-        data = yaml.safe_load(text) or {}
+        data = yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader)) or {}
         outlets = tuple(
             Outlet(
                 name=str(o["name"]),

@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from functools import cache
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -188,13 +189,18 @@ class Vocabulary:
     @classmethod
     def load(cls, path: Path | None = None) -> Vocabulary:
         """Read and check a topics file (default: the one packaged with reporter)."""
+        # The packaged file cannot change while the process runs: placing and composing share it.
+        return _packaged() if path is None else cls._read(path)
+
+    @classmethod
+    def _read(cls, path: Path | None) -> Vocabulary:
         if path is None:
             source = "reporter/data/topics.yaml"
             text = resources.files("reporter").joinpath("data", "topics.yaml").read_text(encoding="utf-8")
         else:
             source, text = str(path), Path(path).read_text(encoding="utf-8")
         try:
-            raw = yaml.safe_load(text)
+            raw = yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
         except yaml.YAMLError as exc:
             raise VocabularyError(source, [f"not valid YAML: {exc}"]) from exc
         return cls.from_mapping(raw, source=source)
@@ -251,6 +257,12 @@ class Vocabulary:
     def off_topic_terms(self, text: str) -> dict[str, tuple[str, ...]]:
         """Off-topic topic (sports, crime, ...) → the terms of it found in `text`."""
         return _found(self.off_topic, text)
+
+
+@cache
+def _packaged() -> Vocabulary:
+    """The packaged topics file, read once per process (a Vocabulary is read-only)."""
+    return Vocabulary._read(None)
 
 
 def _found(sets: Iterable[TermSet], text: str) -> dict[str, tuple[str, ...]]:
