@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import dataclasses
-import json
 from datetime import date
+from functools import cache
 from typing import Any
+
+import orjson
 
 from reporter.models import Headline, Paragraph, Report, Story
 
@@ -25,9 +27,15 @@ def _plain(value: Any) -> Any:
 
 def _fields(record: Any, names: str = "") -> dict[str, Any]:
     """These fields of a record, in this order ("key=attribute" renames one); none named: all of them."""
-    every = " ".join(f.name for f in dataclasses.fields(record))
-    pairs = [name.partition("=")[::2] for name in (names or every).split()]
-    return {key: _plain(getattr(record, attribute or key)) for key, attribute in pairs}
+    return {key: _plain(getattr(record, attribute)) for key, attribute in _pairs(type(record), names)}
+
+
+@cache
+def _pairs(kind: type, names: str) -> tuple[tuple[str, str], ...]:
+    """(JSON key, attribute) of each field `_fields` writes; worked out once per record class."""
+    every = " ".join(f.name for f in dataclasses.fields(kind))
+    pairs = (name.partition("=")[::2] for name in (names or every).split())
+    return tuple((key, attribute or key) for key, attribute in pairs)
 
 
 def _paragraph(p: Paragraph) -> dict[str, Any]:
@@ -93,4 +101,5 @@ def report_data(report: Report) -> dict[str, Any]:
 
 def render_json(report: Report) -> str:
     """The report as indented UTF-8 JSON text (non-ASCII kept as is: 東京, not \\u6771\\u4eac)."""
-    return json.dumps(report_data(report), ensure_ascii=False, indent=2) + "\n"
+    # orjson writes what json.dumps(ensure_ascii=False, indent=2) writes, about ten times faster.
+    return orjson.dumps(report_data(report), option=orjson.OPT_INDENT_2).decode("utf-8") + "\n"
