@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import shutil
 from pathlib import Path
 
@@ -28,6 +29,53 @@ def finding(result: Result, name: str) -> str:
     lines = [line.strip() for line in result.stdout.splitlines() if f" {name}: " in line]
     assert len(lines) == 1, result.stdout
     return lines[0]
+
+
+# --- reports ------------------------------------------------------------------------------------
+
+
+def set_reports(project: Path, reports: str) -> None:
+    """Replace the `reports:` list of the project's feeds.yaml (the last key of the file)."""
+    path = project / "feeds.yaml"
+    head, _, _ = path.read_text(encoding="utf-8").partition("\nreports:\n")
+    path.write_text(f"{head}\nreports:{reports}\n", encoding="utf-8")
+
+
+def test_a_configuration_without_reports_is_a_warning_with_an_example_to_add(project: Path) -> None:
+    set_reports(project, " []")
+    result = cli("check")
+    assert result.exit_code == 0  # valid, and a new project may be half-written: not a failure
+    line = finding(result, "reports")
+    assert line.startswith("warn reports: `reports:` is empty, so nothing is ever built, scheduled or sent")
+    assert "(hint: add a report under `reports:` in feeds.yaml, e.g. `- {slug: japan," in line
+    assert "seeds: no report reads seed documents (no reports are configured)" in result.stdout
+
+
+def test_the_example_in_the_hint_is_a_report_the_check_accepts(project: Path) -> None:
+    from reporter.check.reports import EXAMPLE
+
+    set_reports(project, "\n  " + EXAMPLE)
+    result = cli("check")
+    assert result.exit_code == 0
+    assert finding(result, "reports") == "ok   reports: 1 configured: japan"
+
+
+def test_a_report_that_reads_no_feed_and_no_seeds_is_a_warning(project: Path) -> None:
+    silent = "{slug: japan, subject: JP, seeds: false, feeds: [], sections: [{name: Overview}]}"
+    set_reports(project, "\n  - " + silent)
+    result = cli("check")
+    assert result.exit_code == 0
+    line = finding(result, "reports")
+    assert line.startswith("warn reports: japan reads no enabled feed and no seed documents")
+    assert "set seeds: true" in line
+
+
+def test_the_reports_finding_is_in_the_json_too(project: Path) -> None:
+    set_reports(project, " []")
+    result = cli("check", "--json")
+    found = {f["name"]: f for f in json.loads(result.stdout)}
+    assert found["reports"]["ok"] is False and found["reports"]["required"] is False
+    assert "add a report under `reports:`" in found["reports"]["hint"]
 
 
 # --- seeds --------------------------------------------------------------------------------------

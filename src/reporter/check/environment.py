@@ -157,8 +157,9 @@ def _seeds(config: Config) -> Finding:
 
     folder = config.settings.seeds_dir
     wanting = [r.slug for r in config.reports if r.seeds]
-    if not wanting:
-        return Finding("seeds", True, "no report reads seed documents (seeds: false)", required=False)
+    if not wanting:  # with no reports at all, the reports' finding says so
+        why = "(seeds: false)" if config.reports else "(no reports are configured)"
+        return Finding("seeds", True, f"no report reads seed documents {why}", required=False)
     if not folder.is_dir():
         return Finding(
             "seeds",

@@ -166,7 +166,7 @@ def check(
     """
     import os
 
-    from reporter.check import check_environment, mail_findings
+    from reporter.check import check_environment, mail_findings, report_findings
     from reporter.config import load_config
 
     if schema:
@@ -178,7 +178,8 @@ def check(
         _print_codes(json_output)
         return
     cfg = load_config(config)
-    findings = check_environment(cfg) + mail_findings(cfg.smtp, os.environ, subscriber_counts(cfg))
+    findings = report_findings(cfg) + check_environment(cfg)
+    findings += mail_findings(cfg.smtp, os.environ, subscriber_counts(cfg))
     if online:
         from reporter.check.online import online_findings
 
