@@ -304,6 +304,53 @@ def test_overview_tells_the_top_stories_by_rank_each_attributed_between_the_coun
     assert report.coverage == (("United States", 1, None), ("China", 1, 1), ("North Korea", 3, 1))
 
 
+def test_developments_in_a_row_from_one_outlet_and_day_name_it_once_then_read_also_reported() -> None:
+    texts = [t for t in seed_item("002").text.split("\n") if len(t.split()) > 40]
+
+    def one(n: int, item_id: str, day: int, outlet: str) -> Analysis:
+        it = item(texts[n], item_id=item_id, outlet=outlet, published=date(2025, 11, day), title=f"Story {n}")
+        return whole(it, section="North Korea")
+
+    analyses = [
+        one(0, "a", 3, "Kyodo News"),
+        one(1, "b", 18, "Modern Tokyo Times"),
+        one(2, "c", 18, "Modern Tokyo Times"),
+        one(3, "d", 18, "Modern Tokyo Times"),
+        one(4, "e", 20, "Modern Tokyo Times"),
+    ]
+    report = compose(analyses, japan_spec(), NOV, now=NOW)
+    # Ranked by date (equal otherwise): the outlet and day are named once, the headlines stay verbatim;
+    # another day of the same outlet is named in full again.
+    assert report.overview[1:6] == (
+        "On November 3, Kyodo News reported under the headline “Story 0”.",
+        "On November 18, Modern Tokyo Times reported under the headline “Story 1”.",
+        "The outlet also reported under the headline “Story 2”.",
+        "It also reported under the headline “Story 3”.",
+        "On November 20, Modern Tokyo Times reported under the headline “Story 4”.",
+    )
+
+
+def test_a_repeated_credit_keeps_reported_speech_and_how_widely_the_story_was_told() -> None:
+    from reporter.compose import leads, overview
+
+    mtt = leads.Credit("Modern Tokyo Times", date(2025, 11, 18))
+    quoted = "The two sides agreed to resume talks."
+    spread = ", one of 2 outlets to report it,"
+    told = overview.Development("China", 2, mtt, spread, quoted, "x")
+    assert told.text(year=2025) == (
+        "On November 18, Modern Tokyo Times, one of 2 outlets to report it, reported that the two sides "
+        "agreed to resume talks."
+    )
+    assert told.text(year=2025, again=1) == (
+        "The outlet, one of 2 outlets to report it, also reported that the two sides agreed to resume talks."
+    )
+    assert told.text(year=2025, again=2).startswith("The outlet, one of 2 outlets")  # never "It, one of"
+    # An unknown outlet or day is never "the same" as the one before.
+    assert not leads.Credit(None, date(2025, 11, 18)).follows(leads.Credit(None, date(2025, 11, 18)))
+    assert not leads.Credit("NHK", None).follows(leads.Credit("NHK", None))
+    assert not mtt.follows(leads.Credit("Modern Tokyo Times", date(2025, 11, 19)))
+
+
 def test_the_overview_quotes_another_tellings_sentence_with_how_widely_the_story_was_told() -> None:
     jt = item(
         "Japan will give $10 million in emergency aid to civilians in the Gaza Strip, the foreign ministry "

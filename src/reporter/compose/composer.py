@@ -268,7 +268,6 @@ def compose(
             written[story.id][0],
             story.tellings,
             taken,
-            year=year,
             headlines=headlines,
             leaning=vocabulary.leaning,
             captions=vocabulary.captions,

@@ -8,6 +8,12 @@ after it, its offsets still exact. Proper nouns, quotations, questions and sente
 clause keep the neutral form. Report-style passages (a digest's own paragraphs) already attribute in
 their first sentence and get no lead at all; those that do not say where they come from (a digest's
 introduction, a paragraph continuing an article cited before) get a lead naming the digest.
+
+Sentences the report strings together from several tellings (the overview's developments, a paragraph's
+follow-ups) say who told each one and when (`credit`, `followed_up`). When the next one comes from the
+outlet and day just named, the report does not name them again, as an analyst would not: "On November
+18, Modern Tokyo Times reported: …" is followed by "The outlet also reported: …", then "It also reported
+…"; the quotation itself is untouched.
 """
 
 from __future__ import annotations
@@ -107,6 +113,47 @@ def when(day: date | None, precision: str | None, year: int) -> str:
     if precision == "month":
         return f"{day:%B} {day.year}"
     return f"{day:%B} {day.day}" + (f", {day.year}" if day.year != year else "")
+
+
+@dataclass(frozen=True, slots=True)
+class Credit:
+    """Who told a sentence and when, as a lead names them: the outlet and the reported date."""
+
+    outlet: str | None
+    day: date | None
+    precision: str | None = "day"  # "day" | "month"
+
+    def follows(self, previous: Credit | None) -> bool:
+        """Whether this comes from the same known outlet on the same known day as `previous`."""
+        return (
+            previous is not None
+            and self.outlet is not None
+            and self.day is not None
+            and (self.outlet, self.day, self.precision) == (previous.outlet, previous.day, previous.precision)
+        )
+
+
+def credit(told: Credit, *, year: int, spread: str = "", again: int = 0) -> str:
+    """'On November 18, Modern Tokyo Times reported'; `again` (1, 2, ...) counts the sentences in a row
+    before this one from the same outlet and day: 'The outlet also reported', then 'It also reported'.
+
+    `spread` says how widely the story was told (", one of 3 outlets to report it,"); it follows the
+    outlet's name, or "The outlet", never "It".
+    """
+    if again == 1 or (again > 1 and spread):
+        return f"The outlet{spread} also reported"
+    if again > 1:
+        return "It also reported"
+    on = when(told.day, told.precision, year)
+    time = (f"On {on}" if told.precision == "day" else f"In {on}") if on else "In an undated article"
+    return f"{time}, {told.outlet or 'an unattributed source'}{spread} reported"
+
+
+def followed_up(told: Credit, lead: Credit, *, year: int) -> str:
+    """A later day's telling after a paragraph's own: 'On October 23, it followed up with' when the
+    paragraph's outlet told it too, else 'On October 23, RT followed up with'."""
+    who = "it" if told.outlet is not None and told.outlet == lead.outlet else told.outlet
+    return f"On {when(told.day, told.precision, year)}, {who or 'an unattributed source'} followed up with"
 
 
 def _clause(who_verb: str, first_sentence: str) -> Lead:

@@ -11,7 +11,8 @@ a headline ("... reported under the headline “…”."; a headline may name in
 whose paragraph quotes it, as a summary names what the body tells). A sentence cut off by the feed,
 a photo caption, or one that leans on an antecedent it lacks ("The suspension mirrors ...") is never a
 development. A story told by several outlets says so in its lead ("The Moscow Times, one of 3 outlets
-to report it, reported ...").
+to report it, reported ..."). Developments in a row from one outlet and day name it once: "On November
+18, Modern Tokyo Times reported: …", then "The outlet also reported: …", "It also reported …" (leads.credit).
 
 The Overview heading also holds the catch-all section's paragraphs: the stories with no one counterpart
 (the G7, the G20, the UN and its agencies such as the IAEA) and the subject's own foreign policy. They
@@ -47,9 +48,19 @@ class Development:
 
     section: str
     rank: int
-    text: str  # the lead (metadata) and the quoted sentence, or a headline in quotation marks
-    quoted: str  # the verbatim part, for checks: no sentence appears twice in a report
+    credit: leads.Credit  # who told it and when; worded in `overview`, which knows the sentence before
+    spread: str  # ", one of 3 outlets to report it," or ""
+    quoted: str  # the verbatim part (a sentence, or a headline): no sentence appears twice in a report
     item_id: str
+    headline: bool = False  # `quoted` is the telling's headline, not a sentence of its text
+
+    def text(self, *, year: int, again: int = 0) -> str:
+        """The development in the report's words around the verbatim part (`again`: see leads.credit)."""
+        who = leads.credit(self.credit, year=year, spread=self.spread, again=again)
+        if self.headline:
+            return f"{who} under the headline “{self.quoted.rstrip('.')}”."
+        made = leads.reported(who, self.quoted)
+        return f"{made.text} {self.quoted[made.absorbed :]}"
 
 
 def _items(n: int) -> str:
@@ -115,7 +126,6 @@ def develop(
     tellings: Sequence[Piece],
     taken: set[str],
     *,
-    year: int,
     leaning: Leaning,
     headlines: set[str] | None = None,
     captions: TermSet | None = None,
@@ -132,23 +142,18 @@ def develop(
         sentence = _sentence(piece, taken, leaning, captions)
         if sentence is None:
             continue
-        passage = piece.head.passage
-        day, precision = leads.date_of(passage)
-        on = leads.when(day, precision, year)
-        time = (f"On {on}" if precision == "day" else f"In {on}") if on else "In an undated article"
-        made = leads.reported(f"{time}, {_outlet(piece)}{spread} reported", sentence)
+        day, precision = leads.date_of(piece.head.passage)
         taken.add(sentence)
-        text = f"{made.text} {sentence[made.absorbed :]}"
-        return Development(section, rank, text, sentence, piece.item.id)
+        told = leads.Credit(_outlet(piece), day, precision)
+        return Development(section, rank, told, spread, sentence, piece.item.id)
     for piece in [lead, *others] if lead in articles else others:
         headline = piece.item.title.strip()
         named = headlines if headlines is not None else taken
         if not headline or headline in named or is_cut(headline):
             continue
-        on = leads.when(piece.head.timing.day, "day", year)
         named.add(headline)
-        text = f"On {on}, {_outlet(piece)}{spread} reported under the headline “{headline.rstrip('.')}”."
-        return Development(section, rank, text, headline, piece.item.id)
+        told = leads.Credit(_outlet(piece), piece.head.timing.day, "day")
+        return Development(section, rank, told, spread, headline, piece.item.id, headline=True)
     return None
 
 
@@ -170,7 +175,13 @@ def overview(
     out: list[str] = []
     if partners := partners_sentence(counts, period, exclude=overview_section):
         out.append(partners)
-    out += [d.text for d in sorted(developments, key=lambda d: d.rank)[:MAX_STORIES]]
+    # A development from the outlet and day just named does not name them again ("The outlet also
+    # reported ..."); leads.credit words it.
+    again, before = 0, None
+    for d in sorted(developments, key=lambda d: d.rank)[:MAX_STORIES]:
+        again = again + 1 if d.credit.follows(before) else 0
+        out.append(d.text(year=period.last_month.year, again=again))
+        before = d.credit
     total = cited if cited is not None else sum(counts.values())
     outlets = outlets if outlets is not None else 0
     sections = sections if sections is not None else len({d.section for d in developments})

@@ -181,7 +181,7 @@ def follow_ups(unit: Piece, others: Sequence[Piece], taken: set[str], *, year: i
     telling's sentences, then "On October 23, it followed up with “…”." for up to `MAX_FOLLOW_UPS` later
     days, the report's own words made from metadata, the headline verbatim.
     """
-    own = leads.outlet_of(unit.head.passage) or unit.item.outlet
+    own = leads.Credit(leads.outlet_of(unit.head.passage) or unit.item.outlet, unit.head.timing.day)
     days = {unit.head.timing.day}
     refs: list[SentenceRef] = []
     for other in sorted(others, key=Piece.order_key):
@@ -191,8 +191,8 @@ def follow_ups(unit: Piece, others: Sequence[Piece], taken: set[str], *, year: i
             continue
         if day < unit.head.timing.day or outlet is None or not _quotable_headline(other.item, taken):
             continue
-        who = "it" if outlet == own else outlet
-        refs.append(_title_ref(other.item, f"On {leads.when(day, 'day', year)}, {who} followed up with"))
+        told = leads.Credit(outlet, day)
+        refs.append(_title_ref(other.item, leads.followed_up(told, own, year=year)))
         taken.add(other.item.title.strip())
         days.add(day)
         if len(refs) == MAX_FOLLOW_UPS:
