@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
-import json
 import logging
 import os
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
+
+import orjson
 
 from reporter.archive_index import IndexEntry, remove_summary, scan, summarise, write_summary
 from reporter.errors import ReporterError
@@ -97,7 +98,7 @@ def _keep_summary(folder: Path, json_path: Path, data: bytes | None) -> None:
             remove_summary(folder)
         return
     try:
-        summary = summarise(json.loads(data))
+        summary = summarise(orjson.loads(data))
     except (ValueError, TypeError) as exc:  # the index will skip this JSON too, and say why
         log.warning("%s is not a report's JSON (%s); the index cannot list it", json_path, exc)
         remove_summary(folder)

@@ -10,7 +10,6 @@ is read in full once more, and its summary rewritten where the folder is writabl
 from __future__ import annotations
 
 import contextlib
-import json
 import logging
 import os
 import re
@@ -19,6 +18,8 @@ from dataclasses import asdict, dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import Any
+
+import orjson
 
 from reporter.models import FORMATS, PERIOD_KEY_RE, SLUG_RE
 
@@ -103,7 +104,7 @@ def _identity(st: os.stat_result) -> list[int]:
 def write_summary(folder: Path, summary: Summary, json_stat: os.stat_result) -> None:
     """Write the folder's summary for the JSON file whose stat is `json_stat` (OSError if it cannot)."""
     record = {"summary": SUMMARY_VERSION, "json": _identity(json_stat), **asdict(summary)}
-    data = json.dumps(record, ensure_ascii=False).encode("utf-8")
+    data = orjson.dumps(record)
     # Renamed into place whole, but not fsynced: a summary lost or torn in a crash fails its own
     # check and is remade from the JSON, so the report's durability does not depend on it.
     fd, tmp = tempfile.mkstemp(dir=folder, prefix=f"{SUMMARY}.", suffix=".tmp")
@@ -126,7 +127,7 @@ def remove_summary(folder: Path) -> None:
 def read_summary(path: Path, json_stat: os.stat_result) -> Summary | None:
     """The summary at `path` if it is whole, of this version, and made from this very JSON file; else None."""
     try:
-        record = json.loads(path.read_bytes())
+        record = orjson.loads(path.read_bytes())
         if (
             not isinstance(record, dict)
             or record.get("summary") != SUMMARY_VERSION
@@ -207,7 +208,7 @@ def _from_json(path: Path) -> Summary | None:
             # The stat of the open file is the stat of exactly the bytes read, even if a build renames
             # a new JSON into place meanwhile: the summary written here then fails its check next time.
             json_stat = os.fstat(fh.fileno())
-            summary = summarise(json.loads(fh.read()))
+            summary = summarise(orjson.loads(fh.read()))
     except (OSError, ValueError, TypeError) as exc:
         log.warning("skipping %s in the index: %s", path, exc)
         return None
