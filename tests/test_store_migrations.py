@@ -75,7 +75,7 @@ def test_a_store_from_before_the_cut_was_recorded_is_upgraded_keeping_every_item
         assert store.items.get("item-9") == cut
         with store.engine.connect() as conn:
             version = conn.execute(select(Table("alembic_version", MetaData(), autoload_with=conn))).scalar()
-        assert version == "0005"
+        assert version == "0006"
     finally:
         store.close()
 

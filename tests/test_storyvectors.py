@@ -74,7 +74,7 @@ def test_a_build_embeds_only_the_texts_it_has_no_stored_vector_for(wordllama):
     counting = Counting(wordllama)
     telling = "Japan and China hold talks. Japan and China hold talks. Officials met."
     texts = [telling, *(storyvectors.content(i) for i in ITEMS)]
-    reused = storyvectors.reusing(counting, known)(texts)
+    reused = storyvectors.reusing(lambda: counting, known)(texts)
     # The telling is new; of the stored three, one is embedded again only to check the model.
     assert counting.asked == [telling, texts[1]]
     assert reused.tobytes() == wordllama(texts).tobytes()
@@ -84,12 +84,46 @@ def test_a_stored_vector_of_other_text_is_not_used(wordllama):
     known = storyvectors.stored(storyvectors.make(ITEMS))
     changed = storyvectors.content(ITEMS[0]) + " Updated."
     counting = Counting(wordllama)
-    out = storyvectors.reusing(counting, known)([changed])
+    out = storyvectors.reusing(lambda: counting, known)([changed])
     assert counting.asked == [changed]
     assert out.tobytes() == wordllama([changed]).tobytes()
 
 
-def test_vectors_from_another_model_are_not_trusted(wordllama):
+def test_vectors_from_another_model_are_not_trusted_once_the_model_is_loaded(wordllama):
     texts = [storyvectors.content(i) for i in ITEMS]
-    other = {storyvectors.key(t): np.ones(256, dtype=np.float32).tobytes() for t in texts}
-    assert storyvectors.reusing(wordllama, other)(texts).tobytes() == wordllama(texts).tobytes()
+    other = {storyvectors.key(t): np.ones(256, dtype=np.float32).tobytes() for t in texts[1:]}
+    assert storyvectors.reusing(lambda: wordllama, other)(texts).tobytes() == wordllama(texts).tobytes()
+
+
+def test_what_a_build_embeds_is_kept_and_the_next_build_does_not_load_the_model(wordllama):
+    telling = "Japan and China hold talks. Japan and China hold talks. Officials met."
+    texts = [telling, *(storyvectors.content(i) for i in ITEMS)]
+    first = storyvectors.Known(storyvectors.stored(storyvectors.make(ITEMS)))
+    counting = Counting(wordllama)
+    made = storyvectors.reusing(lambda: counting, first)(texts)
+    assert list(first.made) == [storyvectors.key(telling)]  # the telling: the items' are in their records
+
+    kept = dict(first.made)  # what the store holds after the first build (store/vectors.py)
+    asked: list[list[str]] = []
+    second = storyvectors.Known(
+        storyvectors.stored(storyvectors.make(ITEMS)), lookup=lambda keys: asked.append(keys) or kept
+    )
+
+    def no_model():
+        raise AssertionError("the model was loaded")
+
+    again = storyvectors.reusing(no_model, second)(texts)
+    assert again.tobytes() == made.tobytes() == wordllama(texts).tobytes()
+    assert asked == [[storyvectors.key(telling)]] and second.made == {}
+
+
+def test_the_store_keeps_each_vector_once_by_its_key(tmp_path):
+    from reporter.store import Store
+
+    store = Store.open(f"sqlite:///{tmp_path / 'r.db'}")
+    try:
+        assert store.vectors.save({"k1": b"\x00" * 8, "k2": b"\x01" * 8}) == 2
+        store.vectors.save({"k1": b"\x00" * 8})  # a second build of the same telling: no error
+        assert store.vectors.get(["k2", "k1", "k3"]) == {"k1": b"\x00" * 8, "k2": b"\x01" * 8}
+    finally:
+        store.close()

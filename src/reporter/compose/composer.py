@@ -165,6 +165,27 @@ def _headline(story: Ranked) -> Headline:
     return Headline(story.id, lead.item.title, lead.item.url, told.outlet, told.day, len(others))
 
 
+def _embedding(
+    embed: stories.Embed | object | None,
+    vectors: storyvectors.Known | Mapping[str, bytes] | None,
+    candidates: int,
+) -> stories.Embed | None:
+    """How tellings are embedded: the given model or WordLlama (loaded only if a vector is missing)."""
+    if embed is _DEFAULT:
+        if candidates <= 1 or not stories.wordllama_installed():
+            return None
+        load = stories.wordllama
+    elif callable(embed):
+        given = embed
+
+        def load() -> stories.Embed | None:
+            return given
+
+    else:
+        return None
+    return storyvectors.reusing(load, vectors if vectors is not None else {})
+
+
 def compose(
     analyses: Sequence[Analysis],
     spec: ReportSpec,
@@ -174,18 +195,17 @@ def compose(
     problems: Sequence[str] = (),
     previous_counts: Mapping[str, int] | None = None,
     embed: stories.Embed | object | None = _DEFAULT,
-    vectors: Mapping[str, bytes] | None = None,
+    vectors: storyvectors.Known | Mapping[str, bytes] | None = None,
 ) -> Report:
     """Compose the report for one period from analysed items: overview, sections, sources, left out.
 
     `embed` is the word-embedding model stories are found with (default: WordLlama, loaded once per
-    process; None for TF-IDF alone). `vectors`: the items' stored story vectors, reused where they fit
-    (nlp/storyvectors.py).
+    process and only when a text has no known vector; None for TF-IDF alone). `vectors`: the story
+    vectors known before the build (the items' records, earlier builds' tellings), reused where they
+    fit; what the build embeds is added to its `made` (nlp/storyvectors.py).
     """
     candidates, dropped = select(spec, period, analyses)
-    model = stories.wordllama() if embed is _DEFAULT and len(candidates) > 1 else embed
-    if vectors and callable(model):
-        model = storyvectors.reusing(model, vectors)
+    model = _embedding(embed, vectors, len(candidates))
     used = {c.item.id for c in candidates}
     rest = [a.item for a in analyses if a.item.id not in used and decisions.of_period(a, period)]
     vocabulary = Vocabulary.load()
@@ -193,7 +213,7 @@ def compose(
         paragraphs.pieces(candidates),
         rest,
         analyses,
-        model if callable(model) else None,
+        model,
         spec.subject,
         vocabulary.acts,
     )

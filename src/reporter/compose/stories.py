@@ -99,6 +99,13 @@ def _content(doc: Doc) -> str:
     return f"{doc.title}. {doc.title}. {clean(doc.text[:CONTENT_CHARS])}"
 
 
+def wordllama_installed() -> bool:
+    """Whether WordLlama can be loaded (asked without importing it)."""
+    from importlib.util import find_spec
+
+    return find_spec("wordllama") is not None
+
+
 @lru_cache(maxsize=1)
 def wordllama() -> Embed | None:
     """WordLlama's 256-dimension model, loaded once per process from its own wheel; None if absent.

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
 from importlib import metadata
 from typing import Any
@@ -78,29 +78,56 @@ def stored(vectors: Iterable[StoryVector | None]) -> dict[str, bytes]:
     return {v.key: v.data for v in vectors if v is not None}
 
 
-def reusing(embed: Embed, known: Mapping[str, bytes]) -> Embed:
+@dataclass(slots=True)
+class Known:
+    """The story vectors a build may reuse, where to look up more, and the ones it made (to keep)."""
+
+    vectors: dict[str, bytes]  # key → bytes: the items' records'
+    lookup: Callable[[Sequence[str]], Mapping[str, bytes]] | None = None  # earlier builds' tellings
+    made: dict[str, bytes] = field(default_factory=dict)  # embedded by this build
+
+
+def reusing(load: Callable[[], Embed | None], known: Known | Mapping[str, bytes]) -> Embed:
     """An embed function that takes a text's vector from `known` when it has one, and embeds the rest.
 
-    One known text is embedded afresh as a check; if its vector differs (another model), none is reused.
+    The model is loaded (`load`, once) only when some text has no known vector, so a rebuild whose
+    vectors are all stored never loads it. When it is loaded, one known text is embedded afresh as a
+    check; if its vector differs (another model), none is reused. What it embeds lands in `known.made`.
     """
     import numpy as np
 
+    book = known if isinstance(known, Known) else Known(dict(known))
+    loaded: list[Embed] = []
+
+    def model() -> Embed:
+        if not loaded:
+            embed = load()
+            if embed is None:
+                raise RuntimeError("the story embedding model could not be loaded (is wordllama installed?)")
+            loaded.append(embed)
+        return loaded[0]
+
+    def made(texts: list[str], keys: list[str], rows: Any) -> Any:
+        rows = np.asarray(rows, dtype=np.float32)
+        book.made.update((k, row.tobytes()) for k, row in zip(keys, rows, strict=True))
+        return rows
+
     def run(texts: list[str]) -> Any:
         keys = [key(t) for t in texts]
-        hits = [i for i, k in enumerate(keys) if k in known]
+        missing = [k for k in dict.fromkeys(keys) if k not in book.vectors]
+        if missing and book.lookup is not None:
+            book.vectors.update(book.lookup(missing))
+        hits = [i for i, k in enumerate(keys) if k in book.vectors]
+        fresh_at = [i for i, k in enumerate(keys) if k not in book.vectors]
         if not hits:
-            return embed(texts)
-        probe = hits[0]
-        fresh_at = [i for i, k in enumerate(keys) if k not in known]
-        fresh = np.asarray(embed([texts[i] for i in (*fresh_at, probe)]), dtype=np.float32)
-        if fresh[-1].tobytes() != known[keys[probe]]:
-            return embed(texts)
-        out = np.empty((len(texts), fresh.shape[1]), dtype=np.float32)
+            return made(texts, keys, model()(texts))
         if fresh_at:
-            out[fresh_at] = fresh[:-1]
-        out[hits] = np.frombuffer(b"".join(known[keys[i]] for i in hits), dtype=np.float32).reshape(
-            len(hits), -1
-        )
-        return out
+            probe = hits[0]
+            fresh = np.asarray(model()([texts[i] for i in (*fresh_at, probe)]), dtype=np.float32)
+            if fresh[-1].tobytes() != book.vectors[keys[probe]]:
+                return made(texts, keys, model()(texts))
+            made([texts[i] for i in fresh_at], [keys[i] for i in fresh_at], fresh[:-1])
+        rows = b"".join(book.made.get(k) or book.vectors[k] for k in keys)
+        return np.frombuffer(rows, dtype=np.float32).reshape(len(keys), -1).copy()
 
     return run

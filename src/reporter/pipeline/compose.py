@@ -11,7 +11,10 @@ from reporter.pipeline.context import Context
 
 
 def compose_report(ctx: Context, spec: ReportSpec, period: Period) -> Report:
-    """Analyze the items near the period and compose the report (nothing is written)."""
+    """Analyze the items near the period and compose the report (nothing is published).
+
+    The story vectors the composer had to make are kept in the store, for the next build to read.
+    """
     from reporter.compose import compose
     from reporter.nlp import storyvectors
 
@@ -23,15 +26,20 @@ def compose_report(ctx: Context, spec: ReportSpec, period: Period) -> Report:
         until=period.end_dt + timedelta(days=31),
     )
     pairs = analysed(ctx, items)
-    return compose(
+    vectors = storyvectors.Known(
+        storyvectors.stored(record.vector for _, record in pairs), lookup=ctx.store.vectors.get
+    )
+    report = compose(
         list(ctx.placer().place_all(pairs, spec)),
         spec,
         period,
         now=ctx.now(),
         problems=feed_problems(ctx, spec),
         previous_counts=previous_counts(ctx.config.settings.output_dir, spec, period),
-        vectors=storyvectors.stored(record.vector for _, record in pairs),
+        vectors=vectors,
     )
+    ctx.store.vectors.save(vectors.made)  # the tellings it embedded: the next build reads them
+    return report
 
 
 def previous_counts(output_dir: Path, spec: ReportSpec, period: Period) -> dict[str, int] | None:

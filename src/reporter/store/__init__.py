@@ -12,6 +12,7 @@ from reporter.store.feeds import FeedState, FeedStateRepo
 from reporter.store.items import AddResult, ItemRepo
 from reporter.store.runs import Run, RunRecord, RunRepo
 from reporter.store.subscribers import SubscriberRepo
+from reporter.store.vectors import StoryVectorRepo
 
 __all__ = ["AddResult", "FeedState", "Run", "RunRecord", "Store"]
 
@@ -28,6 +29,7 @@ class Store:
         self.builds = BuildRepo(engine)
         self.subscribers = SubscriberRepo(engine)
         self.deliveries = DeliveryRepo(engine)
+        self.vectors = StoryVectorRepo(engine)
 
     @classmethod
     def open(cls, database_url: str) -> Store:

@@ -105,6 +105,16 @@ analyses = Table(
     Index("ix_analyses_version", "version"),
 )
 
+# Story vectors of the tellings a build cut from items (compose/stories embeds them); keyed by the text
+# and embedding model they were made from (nlp/storyvectors.key), so a rebuild reads instead of embedding.
+story_vectors = Table(
+    "story_vectors",
+    metadata,
+    Column("key", String(32), primary_key=True),
+    Column("made_at", UTCDateTime(), nullable=False),
+    Column("data", LargeBinary, nullable=False),
+)
+
 # Per-feed state, as rss2email keeps it: conditional-GET validators and health.
 feed_state = Table(
     "feed_state",
