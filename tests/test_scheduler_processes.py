@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 
 from reporter import pipeline
+from reporter.archive_index import SUMMARY
 from reporter.models import Period
 from reporter.scheduler import Runner, make_scheduler
 from reporter.store.builds import Build
@@ -85,10 +86,10 @@ def stop(child: subprocess.Popen, sig: int = signal.SIGTERM, timeout: float = 30
 
 
 def report_files(project: Path, period: Period) -> list[str]:
-    # The archive's lock file is the only file that is no report; temporary files would show here.
-    return [
-        f for f in output_files(project) if f.startswith(f"japan/{period.key}/") and not f.endswith("/.lock")
-    ]
+    # The archive's lock file and the index's summary are the only files that are no report; temporary
+    # files would show here.
+    kept = ("/.lock", f"/{SUMMARY}")
+    return [f for f in output_files(project) if f.startswith(f"japan/{period.key}/") and not f.endswith(kept)]
 
 
 def test_two_schedulers_on_one_database_build_and_email_once(project: Path) -> None:
