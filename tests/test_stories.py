@@ -313,6 +313,71 @@ def test_a_single_day_act_of_state_outranks_a_survey_told_on_two_days() -> None:
     assert placed["s1"] == (2, "also")
 
 
+def _named(analysis, *codes: str):
+    """The analysis with these countries named in its headline, as the analyzer marks them."""
+    from reporter.models import CountryMention
+
+    named = tuple(CountryMention(c, c, 0, 1, role="title") for c in codes)
+    return replace(analysis, passages=(replace(analysis.passages[0], countries=named),))
+
+
+def test_on_a_tie_a_court_ruling_outranks_a_survey_told_earlier() -> None:
+    survey = "More Japanese hold a positive view of South Korea than a negative one, a survey found."
+    ruling = "South Korea's supreme court ordered a Buddhist statue stolen from a Japanese temple returned."
+    analyses = [
+        _named(
+            _telling(
+                "poll", survey, 12, "Japan Today", "More Japanese positive on S Korea: survey", "South Korea"
+            ),
+            "JP",
+            "KR",
+        ),
+        _named(
+            _telling(
+                "statue",
+                ruling,
+                26,
+                "Japan Today",
+                "S Korea's top court orders statue returned to Japan",
+                "South Korea",
+            ),
+            "JP",
+            "KR",
+        ),
+    ]
+    report = compose(analyses, replace(japan_spec(), max_paragraphs=1), OCT, now=LATER, embed=None)
+    placed = {s.tellings[0].item_id: (s.score, s.rank, s.placement) for s in report.stories}
+    # The same weight (one outlet, one day, both countries in the headline): the state acting comes first,
+    # though the survey was told two weeks earlier.
+    assert placed["statue"][0] == placed["poll"][0]
+    assert placed["statue"][1:] == (1, "paragraph")
+    assert placed["poll"][1:] == (2, "also")
+
+
+def test_every_section_with_a_story_gets_its_best_before_a_bigger_section_takes_more() -> None:
+    hybrids = "Toyota urged India to cut its tax on hybrid cars, the carmaker's local unit said on Monday."
+    india = item(
+        hybrids, item_id="india", outlet="RT", published=date(2023, 10, 30), title="Toyota lobbies India"
+    )
+    # Six stories in China, each as strong as the one in South Asia or stronger, and all told before it.
+    analyses = [*_month_of_stories(), whole(india, section="South Asia")]
+    report = compose(analyses, replace(japan_spec(), max_paragraphs=3), OCT, now=LATER, embed=None)
+    china, south_asia = report.sections
+    assert (len(china.paragraphs), len(south_asia.paragraphs)) == (2, 1)
+    assert [s.rank for s in report.stories if s.section == "South Asia"] == [7]  # the weakest, and in
+
+
+def test_a_paragraph_a_section_was_owed_but_could_not_use_goes_to_the_best_of_the_rest() -> None:
+    from reporter.compose import ranking
+
+    sections = {s.name: s for s in japan_spec().sections}
+    ordered = [ranking.Ranked(f"cn{n}", sections["China"], []) for n in (1, 2, 3)]
+    ordered.append(ranking.Ranked("india", sections["South Asia"], []))
+    # South Asia's only story cannot be written (every sentence of it is in the report already).
+    ranking.allot(ordered, replace(japan_spec(), max_paragraphs=3), lambda story: story.id != "india")
+    assert [s.placement for s in ordered] == ["paragraph", "paragraph", "paragraph", "left out"]
+
+
 def test_a_follow_up_naming_the_same_act_and_one_counterpart_joins_though_it_names_others_too() -> None:
     prepared = _doc(
         0,

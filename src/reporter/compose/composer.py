@@ -217,7 +217,7 @@ def compose(
         spec.subject,
         vocabulary.acts,
     )
-    ordered = ranking.rank(found, spec, vocabulary.acts)
+    ordered = ranking.rank(found, spec, vocabulary)
 
     year = period.last_month.year
     taken: set[str] = set()  # sentence texts already in the report: none appears twice

@@ -18,7 +18,7 @@ from typing import Any
 
 import yaml
 
-GROUPS = ("relations", "outward", "state", "acts", "leaning", "captions", "off_topic")
+GROUPS = ("relations", "outward", "state", "acts", "justice", "leaning", "captions", "off_topic")
 LEANING_KINDS = ("connectives", "references")
 _WORD = r"[\w][\w'’&.\-]*\*?"
 _TERM = re.compile(rf"{_WORD}(?: {_WORD})*\Z")
@@ -162,9 +162,9 @@ class Leaning:
 
 
 class Vocabulary:
-    """The term sets of data/topics.yaml: relations, outward, state, acts, off-topic; and the two lists
-    compose reads sentences with (`leaning`: openers that need the sentence before them; `captions`:
-    furniture that marks a photo caption)."""
+    """The term sets of data/topics.yaml: relations, outward, state, acts, justice, off-topic; and the two
+    lists compose reads sentences with (`leaning`: openers that need the sentence before them;
+    `captions`: furniture that marks a photo caption)."""
 
     def __init__(
         self,
@@ -175,6 +175,7 @@ class Vocabulary:
         acts: TermSet | None = None,
         leaning: Leaning | None = None,
         captions: TermSet | None = None,
+        justice: TermSet | None = None,
     ):
         self.relations = relations
         self.outward = outward
@@ -185,6 +186,7 @@ class Vocabulary:
             compile_terms("leaning.connectives", ()), compile_terms("leaning.references", ())
         )
         self.captions = captions or compile_terms("captions", ())
+        self.justice = justice or compile_terms("justice", ())
 
     @classmethod
     def load(cls, path: Path | None = None) -> Vocabulary:
@@ -236,8 +238,10 @@ class Vocabulary:
 
         relations, off_topic = topics("relations"), topics("off_topic")
         outward, state = one("outward", raw.get("outward")), one("state", raw.get("state"))
-        # Optional groups, read by compose: ranking's prominence, a paragraph's opening, captions.
-        acts, captions = (one(g, raw[g]) if g in raw else None for g in ("acts", "captions"))
+        # Optional groups, read by compose: ranking's prominence and tie-break, openings, captions.
+        acts, captions, justice = (
+            one(g, raw[g]) if g in raw else None for g in ("acts", "captions", "justice")
+        )
         leaning = None
         if "leaning" in raw:
             value = raw["leaning"]
@@ -248,7 +252,7 @@ class Vocabulary:
                 leaning = Leaning(connectives, references) if connectives and references else None
         if problems or state is None or outward is None:
             raise VocabularyError(source, problems or ["'outward' and 'state' must be lists of terms"])
-        return cls(relations, outward, state, off_topic, acts, leaning, captions)
+        return cls(relations, outward, state, off_topic, acts, leaning, captions, justice)
 
     def relation_terms(self, text: str) -> dict[str, tuple[str, ...]]:
         """Relations topic → the terms of it found in `text` (topics with none are left out)."""
