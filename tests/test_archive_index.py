@@ -155,6 +155,17 @@ def test_a_read_only_archive_is_listed_from_its_jsons(tmp_path: Path) -> None:
         folder.chmod(0o755)
 
 
+def test_a_summary_that_cannot_be_written_still_lets_the_report_be_listed(tmp_path: Path) -> None:
+    # What a read-only folder does, in a form that holds for root too (CI runs as root): a folder in
+    # the summary's place cannot be read as one, nor replaced by one.
+    folder = tmp_path.joinpath(*FOLDER)
+    folder.mkdir(parents=True)
+    (folder / "japan-2025-11.json").write_text(render_json(report()), encoding="utf-8")
+    (folder / SUMMARY).mkdir()
+    assert [e.period_key for e in scan(tmp_path)] == ["2025-11"]
+    assert (folder / SUMMARY).is_dir() and not list(folder.glob("*.tmp"))
+
+
 def test_a_broken_json_is_left_out_of_the_index_and_gets_no_summary(tmp_path: Path) -> None:
     r = report()
     write_report(r, {"json": b"{not json", "html": b"<html>"}, output_dir=tmp_path)
