@@ -10,6 +10,7 @@ import pytest
 from reporter.compose import compose
 from reporter.compose.nearcopies import Doc, clusters
 from reporter.models import Analysis, Attribution, Period, Report, Span
+from reporter.nlp import storyvectors
 from reporter.nlp.vocabulary import Vocabulary
 from tests.compose_support import NOW, item, japan_spec, passage, seed_item, whole
 
@@ -235,12 +236,24 @@ def test_on_the_same_day_the_fullest_telling_wins() -> None:
     assert paragraphs(report)[0].item_id == "full"
 
 
-def test_lsh_groups_hundreds_of_copies_without_merging_one_documents_own_passages() -> None:
+def test_minhash_groups_hundreds_of_copies_without_merging_one_documents_own_passages() -> None:
     docs = [Doc(k, f"item-{k}", STORY) for k in range(300)]
     docs.append(Doc(300, "item-0", STORY))  # a second passage of item-0: never its own duplicate
     docs.append(Doc(301, "other", "Japan and Australia agreed to deepen defence industry cooperation."))
     groups = clusters(docs)
     assert sorted(len(g) for g in groups) == [1, 1, 300]
+
+
+def test_near_copy_signatures_made_by_one_build_are_read_by_the_next() -> None:
+    docs = [Doc(0, "a", STORY), Doc(1, "b", STORY + " Updated at noon."), Doc(2, "c", "Storm hits coast.")]
+    first = storyvectors.Known({})
+    groups = clusters(docs, known=first)
+    assert len(first.made) == 3  # one signature per passage, kept by the store for the next build
+
+    kept = dict(first.made)
+    second = storyvectors.Known({}, lookup=lambda keys: {k: kept[k] for k in keys if k in kept})
+    assert clusters(docs, known=second) == groups == [[0, 1], [2]]
+    assert second.made == {}  # nothing hashed again
 
 
 # --- sections, anchors, sources, overview ------------------------------------------------------------

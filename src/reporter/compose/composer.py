@@ -90,6 +90,7 @@ def find_stories(
     embed: stories.Embed | None,
     subject: str = "",
     acts: TermSet | None = None,
+    known: storyvectors.Known | None = None,
 ) -> tuple[list[Ranked], dict[str, str]]:
     """Group the tellings into stories (see `stories`), each with its section and a stable id.
 
@@ -121,7 +122,7 @@ def find_stories(
     background = [f"{a.item.title}. {a.item.text}" for a in analyses]
     out: list[Ranked] = []
     others: dict[str, str] = {}
-    for keys in stories.clusters(docs, background=background, embed=embed):
+    for keys in stories.clusters(docs, background=background, embed=embed, known=known):
         mine = [k for k in keys if k < len(tellings)]
         if mine:
             group = sorted((tellings[k] for k in mine), key=Piece.order_key)
@@ -167,7 +168,7 @@ def _headline(story: Ranked) -> Headline:
 
 def _embedding(
     embed: stories.Embed | object | None,
-    vectors: storyvectors.Known | Mapping[str, bytes] | None,
+    known: storyvectors.Known,
     candidates: int,
 ) -> stories.Embed | None:
     """How tellings are embedded: the given model or WordLlama (loaded only if a vector is missing)."""
@@ -183,7 +184,7 @@ def _embedding(
 
     else:
         return None
-    return storyvectors.reusing(load, vectors if vectors is not None else {})
+    return storyvectors.reusing(load, known)
 
 
 def compose(
@@ -201,11 +202,12 @@ def compose(
 
     `embed` is the word-embedding model stories are found with (default: WordLlama, loaded once per
     process and only when a text has no known vector; None for TF-IDF alone). `vectors`: the story
-    vectors known before the build (the items' records, earlier builds' tellings), reused where they
-    fit; what the build embeds is added to its `made` (nlp/storyvectors.py).
+    vectors and near-copy signatures known before the build (the items' records, earlier builds'
+    tellings), reused where they fit; what the build makes is added to its `made` (nlp/storyvectors.py).
     """
     candidates, dropped = select(spec, period, analyses)
-    model = _embedding(embed, vectors, len(candidates))
+    known = vectors if isinstance(vectors, storyvectors.Known) else storyvectors.Known(dict(vectors or {}))
+    model = _embedding(embed, known, len(candidates))
     used = {c.item.id for c in candidates}
     rest = [a.item for a in analyses if a.item.id not in used and decisions.of_period(a, period)]
     vocabulary = Vocabulary.load()
@@ -216,6 +218,7 @@ def compose(
         model,
         spec.subject,
         vocabulary.acts,
+        known,
     )
     ordered = ranking.rank(found, spec, vocabulary)
 

@@ -1,11 +1,13 @@
-"""Near-duplicate passages and stories told by several outlets, found with MinHash/LSH (datasketch).
+"""Near-duplicate passages and stories told by several outlets, found by MinHash (datasketch).
 
-Each passage gets a MinHash of its word 3-shingles. The LSH index holds one representative per story
-found so far; a passage that hits a representative from another item joins that story, otherwise it
-becomes a new representative. Passages of one item are never merged with each other (they are
-different parts of one document). Only representatives are indexed, so a thousand copies of one wire
-story cost a thousand queries against one bucket, not a million comparisons. Shingles are hashed with
-CRC-32 (deterministic, in C) rather than datasketch's default SHA-1, which was most of the cost.
+Each passage gets a MinHash signature of its word 3-shingles (shingles hashed with CRC-32, deterministic
+and in C, rather than datasketch's default SHA-1, which was most of the cost). Passages are taken in
+order; one whose estimated Jaccard similarity with a story's representative (the story's first passage)
+reaches the threshold, from another item, joins that story, otherwise it starts one. Passages of one item
+are never merged with each other (they are different parts of one document). The passages are a
+report's relevant tellings (hundreds), so each is compared with every representative in one array
+operation; an LSH index would only pay off for far more, and it misses some pairs above the threshold.
+Signatures are kept by key like story vectors (`nlp/storyvectors.Known`), so a rebuild reads them.
 """
 
 from __future__ import annotations
@@ -14,6 +16,11 @@ import re
 import zlib
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import cache
+from importlib import metadata
+from typing import Any
+
+from reporter.nlp import storyvectors
 
 SHINGLE = 3
 NUM_PERM = 64
@@ -39,34 +46,85 @@ def shingles(text: str, k: int = SHINGLE) -> set[bytes]:
     return {" ".join(tokens[i : i + k]).encode() for i in range(len(tokens) - k + 1)}
 
 
-def clusters(
-    docs: Sequence[Doc], *, threshold: float = THRESHOLD, num_perm: int = NUM_PERM
-) -> list[list[int]]:
-    """Group near-duplicate passages into stories; each group lists keys in input order."""
-    from datasketch import MinHash, MinHashLSH
+def key(text: str, num_perm: int = NUM_PERM) -> str:
+    """The key of a text's MinHash signature, as made by the installed datasketch (kept like vectors)."""
+    return storyvectors.key(text, tag=f"{_tag()}-minhash-{num_perm}-crc32")
 
-    lsh = MinHashLSH(threshold=threshold, num_perm=num_perm)
+
+@cache
+def _tag() -> str:
+    try:
+        return f"datasketch-{metadata.version('datasketch')}"
+    except metadata.PackageNotFoundError:
+        return "datasketch-none"
+
+
+def signatures(texts: Sequence[str], num_perm: int = NUM_PERM) -> Any:
+    """Each text's MinHash signature (datasketch, shingles hashed with CRC-32): an (n, num_perm) array."""
+    import numpy as np
+    from datasketch import MinHash
+
+    out = np.empty((len(texts), num_perm), dtype=np.uint64)
+    for offset in range(0, len(texts), CHUNK):
+        chunk = texts[offset : offset + CHUNK]
+        hashes = MinHash.bulk([shingles(t) for t in chunk], num_perm=num_perm, hashfunc=zlib.crc32)
+        for n, mh in enumerate(hashes):
+            out[offset + n] = mh.hashvalues
+    return out
+
+
+def clusters(
+    docs: Sequence[Doc],
+    *,
+    threshold: float = THRESHOLD,
+    num_perm: int = NUM_PERM,
+    known: storyvectors.Known | None = None,
+) -> list[list[int]]:
+    """Group near-duplicate passages into stories; each group lists keys in input order.
+
+    `known`: signatures made before (by key), reused, and where the ones made now are added.
+    """
+    import numpy as np
+
+    sigs = _signed([d.text for d in docs], num_perm, known)
+    empty = [not shingles(d.text) for d in docs]  # no words: its MinHash is empty, it matches nothing
     groups: dict[int, list[int]] = {}
-    reps: dict[int, tuple[str, MinHash]] = {}
-    # Shingles and MinHashes are made a chunk at a time and only representatives' are kept, so memory
-    # follows the number of stories, not the number of passages times their length.
-    for offset in range(0, len(docs), CHUNK):
-        chunk = docs[offset : offset + CHUNK]
-        hashes = MinHash.bulk([shingles(d.text) for d in chunk], num_perm=num_perm, hashfunc=zlib.crc32)
-        for doc, mh in zip(chunk, hashes, strict=True):
-            home = None
-            if not mh.is_empty():
-                # A candidate is confirmed by its estimated Jaccard; LSH alone lets some false pairs in.
-                for rep in sorted(int(k) for k in lsh.query(mh)):
-                    rep_item, rep_mh = reps[rep]
-                    if rep_item != doc.item_id and mh.jaccard(rep_mh) >= threshold:
-                        home = rep
-                        break
-            if home is not None:
-                groups[home].append(doc.key)
-                continue
-            groups[doc.key] = [doc.key]
-            if not mh.is_empty():
-                reps[doc.key] = (doc.item_id, mh)
-                lsh.insert(str(doc.key), mh)
+    reps = np.empty((len(docs), num_perm), dtype=np.uint64)
+    rep_keys: list[int] = []
+    rep_items: list[str] = []
+    for doc, sig, blank in zip(docs, sigs, empty, strict=True):
+        home = None
+        if not blank and rep_keys:
+            # The estimated Jaccard of the signatures, against every story's representative.
+            similar = np.count_nonzero(reps[: len(rep_keys)] == sig, axis=1) / num_perm >= threshold
+            for at in sorted(np.flatnonzero(similar), key=lambda a: rep_keys[a]):
+                if rep_items[at] != doc.item_id:
+                    home = rep_keys[at]
+                    break
+        if home is not None:
+            groups[home].append(doc.key)
+            continue
+        groups[doc.key] = [doc.key]
+        if not blank:
+            reps[len(rep_keys)] = sig
+            rep_keys.append(doc.key)
+            rep_items.append(doc.item_id)
     return list(groups.values())
+
+
+def _signed(texts: list[str], num_perm: int, known: storyvectors.Known | None) -> Any:
+    """The texts' signatures: known ones read, the rest made (and added to `known.made`)."""
+    import numpy as np
+
+    if known is None:
+        return signatures(texts, num_perm)
+    keys = [key(t, num_perm) for t in texts]
+    missing = [k for k in dict.fromkeys(keys) if k not in known.vectors and k not in known.made]
+    if missing and known.lookup is not None:
+        known.vectors.update(known.lookup(missing))
+    fresh = [i for i, k in enumerate(keys) if k not in known.vectors and k not in known.made]
+    if fresh:
+        made = signatures([texts[i] for i in fresh], num_perm)
+        known.made.update((keys[i], row.tobytes()) for i, row in zip(fresh, made, strict=True))
+    rows = b"".join(known.made.get(k) or known.vectors[k] for k in keys)
+    return np.frombuffer(rows, dtype=np.uint64).reshape(len(texts), num_perm)

@@ -42,6 +42,7 @@ from functools import lru_cache
 from typing import Any
 
 from reporter.compose import nearcopies
+from reporter.nlp import storyvectors
 
 log = logging.getLogger(__name__)
 
@@ -255,8 +256,11 @@ def clusters(
     embed: Embed | None = None,
     window_days: float = WINDOW_DAYS,
     threshold: float | None = None,
+    known: storyvectors.Known | None = None,
 ) -> list[list[int]]:
     """Group tellings into stories; each group lists keys, earliest telling first.
+
+    `known`: near-copy signatures made before, reused (and the new ones added to it).
 
     A doc that is not `relevant` (kept only so that every item of the period has a story id) may join
     any story, but a relevant one joins a story only through its relevant tellings: the report's stories
@@ -272,7 +276,7 @@ def clusters(
     timed = [docs[i] for i in order]
     # Pass 1: near-copies share a story from the start.
     near = nearcopies.clusters(
-        [nearcopies.Doc(pos, d.item_id, d.text) for pos, d in enumerate(timed) if d.relevant]
+        [nearcopies.Doc(pos, d.item_id, d.text) for pos, d in enumerate(timed) if d.relevant], known=known
     )
     copy_of = {pos: group[0] for group in near for pos in group}
     sims = _Similarity(timed, background, embed) if len(docs) > 1 else None

@@ -44,9 +44,9 @@ def _tag() -> str:
         return "wordllama-none"
 
 
-def key(text: str) -> str:
-    """The key of a vector made from `text` by the current embedding package."""
-    return hashlib.blake2b(f"{_tag()}\0{text}".encode(), digest_size=12).hexdigest()
+def key(text: str, tag: str | None = None) -> str:
+    """The key of a vector made from `text` by the current embedding package (or what `tag` names)."""
+    return hashlib.blake2b(f"{tag or _tag()}\0{text}".encode(), digest_size=12).hexdigest()
 
 
 def content(item: Item) -> str:

@@ -105,8 +105,9 @@ analyses = Table(
     Index("ix_analyses_version", "version"),
 )
 
-# Story vectors of the tellings a build cut from items (compose/stories embeds them); keyed by the text
-# and embedding model they were made from (nlp/storyvectors.key), so a rebuild reads instead of embedding.
+# What story-finding made for the tellings a build cut from items (WordLlama vectors, near-copy MinHash
+# signatures), keyed by the text and the library that made it (nlp/storyvectors.key), so a rebuild reads
+# them instead of loading the model and hashing again.
 story_vectors = Table(
     "story_vectors",
     metadata,

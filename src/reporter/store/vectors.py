@@ -1,4 +1,4 @@
-"""Story vectors of tellings: made by one build, read by the next (see nlp/storyvectors.py)."""
+"""Story vectors and near-copy signatures of tellings: made by one build, read by the next."""
 
 from __future__ import annotations
 

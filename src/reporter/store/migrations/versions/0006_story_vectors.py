@@ -4,10 +4,10 @@ Revision ID: 0006
 Revises: 0005
 Create Date: 2026-12-02 04:00:00
 
-A new table only: nothing stored changes. Builds fill it as they embed the tellings they cut from items
-(an item's whole-text vector stays in its analysis record), so a rebuild of the same month reads every
-vector and does not load the embedding model. Rows are keyed by the text and model they came from, so a
-stale row is never read: it is simply not asked for.
+A new table only: nothing stored changes. Builds fill it as they embed and MinHash the tellings they cut
+from items (an item's whole-text vector stays in its analysis record), so a rebuild of the same month
+reads every vector and signature and loads neither WordLlama nor datasketch. Rows are keyed by the
+text and the library that made them, so a stale row is never read: it is simply not asked for.
 """
 
 from collections.abc import Sequence
