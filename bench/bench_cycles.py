@@ -3,11 +3,12 @@
 Run: nice .venv/bin/python bench/bench_cycles.py [--days 30] [--items 80]
 Prints a markdown table and writes docs/bench/cycles.md.
 
-A closed month (October, `--items` a day) is stored and analysed first. Then each simulated November
-day, in one process as the scheduler runs them: `--items` new synthetic items are stored (the day's
-ingest) and analysed by the stage (`pipeline.analyze_stale`, the analyzer kept loaded), and October's
-report is rebuilt (JSON, forced) from the stored analyses: the same work every day, so any growth is
-the process keeping what it should not. RSS is read after each day; the measure is the growth from the
+A closed month (October, `--items` a day) is stored and analysed first. Then each simulated day (from
+December 2, after the month's build window closed), in one process as the scheduler runs them:
+`--items` new synthetic items are stored (the day's ingest) and analysed by the stage
+(`pipeline.analyze_stale`, the analyzer kept loaded), and October's report is rebuilt (JSON, forced)
+from the stored analyses: the same work every day, so any growth is the process keeping what it should
+not. RSS is read after each day; the measure is the growth from the
 end of day 1 to the end of the last day.
 """
 
@@ -42,7 +43,10 @@ def main() -> int:
     from reporter.models import Period
 
     rng = random.Random(9)
-    first = date(2025, 11, 1)
+    # The days come after October's build window (it reaches 31 days past the month, to December 1), so
+    # every day's rebuild reads the same items and any growth is the process keeping what it should not;
+    # days inside the window would grow the month's input by a day's items each time.
+    first = date(2025, 12, 2)
     rows = []
     with tempfile.TemporaryDirectory() as tmp:
         ctx = pipeline.open_context(project(Path(tmp)))
