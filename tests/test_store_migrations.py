@@ -12,7 +12,7 @@ from sqlalchemy import Engine, MetaData, Table, inspect, select
 
 from reporter.models import DocMeta, Item
 from reporter.store import Store
-from reporter.store.db import MIGRATIONS, connect
+from reporter.store.db import MIGRATIONS, connect, newest_revision
 from tests.test_store import an_item
 
 
@@ -113,3 +113,12 @@ def test_a_store_from_before_headers_were_kept_is_upgraded_and_downgraded_keepin
     with engine.connect() as conn:
         assert conn.exec_driver_sql("select count(*) from items").scalar() == 6
     engine.dispose()
+
+
+def test_the_newest_revision_by_number_is_alembics_head() -> None:
+    """An up-to-date store opens without Alembic, which is right only while the chain is numbered."""
+    from alembic.script import ScriptDirectory
+
+    cfg = Config()
+    cfg.set_main_option("script_location", str(MIGRATIONS))
+    assert ScriptDirectory.from_config(cfg).get_heads() == [newest_revision()]
