@@ -212,13 +212,18 @@ def rebuild(config: Path, slug: str, period_key: str, runs: int) -> dict:
     spec, period = ctx.config.report(slug), Period.parse(period_key)
     since, until = period.start_dt - timedelta(days=62), period.end_dt + timedelta(days=31)
     db = Path(ctx.config.settings.data_dir) / "reporter.db"
-    env = {**os.environ, "PYTHONPATH": str(ROOT / "src")}
+    # As an installed package runs: with its modules' bytecode cached (pip compiles at install; a checkout
+    # writes __pycache__ on first import unless PYTHONDONTWRITEBYTECODE says not to, as on CI machines).
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+    env["PYTHONPATH"] = str(ROOT / "src")
     command = [sys.executable, "-m", "reporter", "build", slug, "-p", period_key, "--force", "--no-ingest",
                "-f", "json", "-c", str(config)]  # fmt: skip
     floor_command = [sys.executable, "-c", FLOOR, str(db), f"{since:%Y-%m-%d %H:%M:%S}",
                      f"{until:%Y-%m-%d %H:%M:%S}"]  # fmt: skip
     resident_command = [sys.executable, "-c", RESIDENT, str(config), slug, period_key, str(runs)]
     builds, floors = [], []
+    # One untimed build first: it writes the bytecode, and the story vectors of tellings not yet stored.
+    subprocess.run(command, check=True, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     for _ in range(runs):  # interleaved, so both see the same machine
         started = time.perf_counter()
         subprocess.run(command, check=True, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
@@ -255,7 +260,9 @@ def stages(ctx, spec, period, since: datetime, until: datetime) -> dict:
     records = timed("load + decode analyses", lambda: ctx.store.analyses.load(items, ctx.analysing().version))
     pairs = [(i, records[i.id]) for i in items]
     placed = timed("place in sections", lambda: list(ctx.placer().place_all(pairs, spec)))
-    vectors = storyvectors.stored(r.vector for _, r in pairs)
+    # As pipeline.compose_report: the records' vectors, and the tellings' from the store.
+    records = storyvectors.stored(r.vector for _, r in pairs)
+    vectors = storyvectors.Known(records, lookup=ctx.store.vectors.get)
     timed("import scikit-learn", _story_libraries)
     report = timed("compose", lambda: compose(placed, spec, period, now=datetime.now(UTC), vectors=vectors))
     timed("render json", lambda: pipeline.render_report(report, formats=("json",), templates_dir=None))
@@ -355,8 +362,9 @@ def markdown(parts: dict) -> str:
         where = "the October 2023 replay" if "2023-10" in r["period"] else "synthetic"
         lines += [
             f"| **rebuild of a month, {r['items']:,} stored items ({where}), `reporter build --force "
-            f"--no-ingest -f json`, a fresh process** (median of {len(r['builds'])}; {r['date']}, load "
-            f"{r['load']}) | **{build:.2f} s** | ≤ 3 s (5,000 items) |",
+            f"--no-ingest -f json`, a fresh process** (median of {len(r['builds'])}, range "
+            f"{min(r['builds']):.2f}–{max(r['builds']):.2f} s; {r['date']}, load {r['load']}) | "
+            f"**{build:.2f} s** | ≤ 3 s (5,000 items) |",
             f"| · floor: a fresh process importing the same libraries, reading and decompressing the same "
             f"rows, fitting the same TF-IDF (median) | {floor:.2f} s | |",
             f"| · **rebuild ÷ floor** | **{build / floor:.2f}×** | |",
@@ -365,7 +373,8 @@ def markdown(parts: dict) -> str:
             rest = r["resident"]["next"]
             lines.append(
                 f"| **the same rebuild in a process that stays up** (web app, scheduler, worker; the "
-                f"builds after its first, median of {len(rest)}; its first: {r['resident']['first']:.2f} s)"
+                f"builds after its first, median of {len(rest)}, range {min(rest):.2f}–{max(rest):.2f} s; "
+                f"its first: {r['resident']['first']:.2f} s)"
                 f" | **{statistics.median(rest):.2f} s** | ≤ 3 s |"
             )
         lines += [f"| · in-process: {name} | {seconds:.2f} s | |" for name, seconds in r["stages"].items()]
@@ -408,7 +417,8 @@ def markdown(parts: dict) -> str:
 
 
 HOW_TO_READ = (
-    "How to read it: the rebuild is a fresh `reporter build` process, so it pays Python's start and every "
+    "How to read it: the rebuild is a fresh `reporter build` process (bytecode cached, as installed), so "
+    "it pays Python's start and every "
     "import; the floor pays the same start and imports (scikit-learn with scipy) and the "
     "unavoidable work (read and decompress the stored rows, fit the TF-IDF that story-finding fits), and "
     "nothing else. WordLlama and datasketch are in neither: a rebuild reads the vectors and signatures "
