@@ -137,8 +137,10 @@ def test_three_workers_two_killed_build_every_report_once_and_mail_everyone_once
                     proc.wait(30)
                 except subprocess.TimeoutExpired:
                     proc.kill()
+            for name, proc in procs.items():
+                print(name, "pid", proc.pid, "exit", proc.returncode)  # shown if the test fails
             for log in sorted(marks.glob("log-*")):
-                print(log.name, log.read_text()[-3000:])  # shown if the test fails
+                print(log.name, log.read_text()[-3000:])
 
     # Every report built once (the killed build taken over by its retry: attempt 2).
     builds = {b.report: b for b in store.builds.recent(10)}

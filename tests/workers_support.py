@@ -128,7 +128,12 @@ def feeds_yaml(feed_urls: list[str], *, smtp_port: int, batch: int) -> str:
 def worker_cli(root: Path, marks: Path, *args: str) -> subprocess.Popen:
     """Start `reporter ARGS...` with the kill seams, its output to files in `marks`."""
     script = root / "worker_cli.py"
-    script.write_text(WORKER_CLI, encoding="utf-8")
+    if not script.exists():
+        # Written once, and whole: rewriting it in place for the next process could truncate it while an
+        # earlier one is still starting, which then runs an empty script and exits without a word.
+        partial = script.with_suffix(".tmp")
+        partial.write_text(WORKER_CLI, encoding="utf-8")
+        partial.replace(script)
     marks.mkdir(exist_ok=True)
     index = len(list(marks.glob("log-*")))
     log = (marks / f"log-{index}-{args[0]}.txt").open("w")
