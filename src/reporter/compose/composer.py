@@ -175,16 +175,10 @@ def _embedding(
     if embed is _DEFAULT:
         if candidates <= 1 or not stories.wordllama_installed():
             return None
-        load = stories.wordllama
-    elif callable(embed):
-        given = embed
-
-        def load() -> stories.Embed | None:
-            return given
-
-    else:
-        return None
-    return storyvectors.reusing(load, known)
+        return storyvectors.reusing(stories.wordllama, known)
+    if callable(embed):
+        return storyvectors.reusing(lambda: embed, known)
+    return None
 
 
 def compose(

@@ -16,8 +16,6 @@ import re
 import zlib
 from collections.abc import Sequence
 from dataclasses import dataclass
-from functools import cache
-from importlib import metadata
 from typing import Any
 
 from reporter.nlp import storyvectors
@@ -48,15 +46,7 @@ def shingles(text: str, k: int = SHINGLE) -> set[bytes]:
 
 def key(text: str, num_perm: int = NUM_PERM) -> str:
     """The key of a text's MinHash signature, as made by the installed datasketch (kept like vectors)."""
-    return storyvectors.key(text, tag=f"{_tag()}-minhash-{num_perm}-crc32")
-
-
-@cache
-def _tag() -> str:
-    try:
-        return f"datasketch-{metadata.version('datasketch')}"
-    except metadata.PackageNotFoundError:
-        return "datasketch-none"
+    return storyvectors.key(text, tag=f"{storyvectors.package_tag('datasketch')}-minhash-{num_perm}-crc32")
 
 
 def signatures(texts: Sequence[str], num_perm: int = NUM_PERM) -> Any:
@@ -87,7 +77,8 @@ def clusters(
     import numpy as np
 
     sigs = _signed([d.text for d in docs], num_perm, known)
-    empty = [not shingles(d.text) for d in docs]  # no words: its MinHash is empty, it matches nothing
+    # No words, no shingles: its MinHash is empty and matches nothing.
+    empty = [_TOKEN_RE.search(d.text.lower()) is None for d in docs]
     groups: dict[int, list[int]] = {}
     reps = np.empty((len(docs), num_perm), dtype=np.uint64)
     rep_keys: list[int] = []
@@ -119,12 +110,8 @@ def _signed(texts: list[str], num_perm: int, known: storyvectors.Known | None) -
     if known is None:
         return signatures(texts, num_perm)
     keys = [key(t, num_perm) for t in texts]
-    missing = [k for k in dict.fromkeys(keys) if k not in known.vectors and k not in known.made]
-    if missing and known.lookup is not None:
-        known.vectors.update(known.lookup(missing))
-    fresh = [i for i, k in enumerate(keys) if k not in known.vectors and k not in known.made]
+    known.find(keys)
+    fresh = [i for i, k in enumerate(keys) if k not in known]
     if fresh:
-        made = signatures([texts[i] for i in fresh], num_perm)
-        known.made.update((keys[i], row.tobytes()) for i, row in zip(fresh, made, strict=True))
-    rows = b"".join(known.made.get(k) or known.vectors[k] for k in keys)
-    return np.frombuffer(rows, dtype=np.uint64).reshape(len(texts), num_perm)
+        known.keep([keys[i] for i in fresh], signatures([texts[i] for i in fresh], num_perm))
+    return known.rows(keys, np.uint64)

@@ -143,9 +143,6 @@ class _Similarity:
         fitted = vectorizer.fit_transform([*contents, *(b[:BACKGROUND_CHARS] for b in background)])
         self._tfidf = fitted[: len(contents)].tocsr()
         self._vectors = np.asarray(embed(contents), dtype=np.float32) if embed is not None else None
-        self._among: dict[int, int] = {}
-        self._among_tfidf: Any = None
-        self._among_vectors: Any = None
         self._block: Any = None
         self._block_start = self._block_end = self._block_lo = 0
 
@@ -166,30 +163,23 @@ class _Similarity:
             self._block, self._block_start, self._block_end, self._block_lo = block, pos, end, lo
         return self._block[pos - self._block_start, lo - self._block_lo : pos - self._block_lo]
 
-    def among(self, positions: Sequence[int]) -> None:
-        """Compute every pair's similarity among these positions at once, for `pair` to look up."""
+    def among(self, positions: Sequence[int]) -> Callable[[int, int], float]:
+        """The blended similarity of any two of these positions, whatever their dates (one product)."""
         import numpy as np
 
         at = np.asarray(sorted(set(positions)), dtype=np.intp)
+        index = {int(p): n for n, p in enumerate(at)}
         rows = self._tfidf[at]
-        # Each entry is summed over the same nonzeros in the same order as `pair` would sum it alone.
-        self._among = {int(p): n for n, p in enumerate(at)}
-        self._among_tfidf = (rows @ rows.T).toarray()
-        self._among_vectors = None if self._vectors is None else self._vectors[at]
+        tfidf = (rows @ rows.T).toarray()
+        vectors = None if self._vectors is None else self._vectors[at]
 
-    def pair(self, a: int, b: int) -> float:
-        """The blended similarity of the tellings at positions `a` and `b`, whatever their dates."""
-        i, j = self._among.get(a), self._among.get(b)
-        if i is not None and j is not None:
-            tfidf = float(self._among_tfidf[i, j])
-            if self._among_vectors is None:
-                return tfidf
-            vectors = float(self._among_vectors[i] @ self._among_vectors[j])
-            return TFIDF_WEIGHT * tfidf + (1 - TFIDF_WEIGHT) * vectors
-        tfidf = float((self._tfidf[a] @ self._tfidf[b].T).toarray()[0, 0])
-        if self._vectors is None:
-            return tfidf
-        return TFIDF_WEIGHT * tfidf + (1 - TFIDF_WEIGHT) * float(self._vectors[a] @ self._vectors[b])
+        def pair(a: int, b: int) -> float:
+            i, j = index[a], index[b]
+            if vectors is None:
+                return float(tfidf[i, j])
+            return TFIDF_WEIGHT * float(tfidf[i, j]) + (1 - TFIDF_WEIGHT) * float(vectors[i] @ vectors[j])
+
+        return pair
 
 
 def _same_actors(a: Doc, b: Doc) -> bool:
@@ -226,7 +216,7 @@ def _follow_ups(
     rest = [m for m in members if not any(timed[p].relevant for p in m)]
     stories.sort(key=lambda m: days[m[0]])
     named: Counter[str] = Counter(t for m in stories for t in set().union(*(timed[p].acts for p in m)))
-    sims.among([p for m in stories for p in m if timed[p].relevant])
+    pair = sims.among([p for m in stories for p in m if timed[p].relevant])
 
     def rare(act: str) -> bool:
         return named[act] <= FOLLOW_ACT_STORIES
@@ -241,7 +231,7 @@ def _follow_ups(
             gap = first - max(days[p] for p in theirs)
             if not 0 <= gap <= FOLLOW_DAYS or items & {timed[p].item_id for p in theirs}:
                 continue
-            if any(_follows(timed[a], timed[b], sims.pair(a, b), rare) for a in theirs for b in mine):
+            if any(_follows(timed[a], timed[b], pair(a, b), rare) for a in theirs for b in mine):
                 homes.append(n)
         joined = sorted([*story, *(p for n in homes for p in out[n])], key=lambda p: (days[p], p))
         out = [m for n, m in enumerate(out) if n not in homes]

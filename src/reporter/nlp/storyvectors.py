@@ -36,17 +36,17 @@ class StoryVector:
 
 
 @cache
-def _tag() -> str:
-    """The embedding package and version the vectors come from (part of every key)."""
+def package_tag(package: str) -> str:
+    """A package and its installed version ("wordllama-0.3.9"), for keys of what it made."""
     try:
-        return f"wordllama-{metadata.version('wordllama')}"
+        return f"{package}-{metadata.version(package)}"
     except metadata.PackageNotFoundError:
-        return "wordllama-none"
+        return f"{package}-none"
 
 
 def key(text: str, tag: str | None = None) -> str:
-    """The key of a vector made from `text` by the current embedding package (or what `tag` names)."""
-    return hashlib.blake2b(f"{tag or _tag()}\0{text}".encode(), digest_size=12).hexdigest()
+    """The key of a vector made from `text` by the embedding package (or by what `tag` names)."""
+    return hashlib.blake2b(f"{tag or package_tag('wordllama')}\0{text}".encode(), digest_size=12).hexdigest()
 
 
 def content(item: Item) -> str:
@@ -80,11 +80,34 @@ def stored(vectors: Iterable[StoryVector | None]) -> dict[str, bytes]:
 
 @dataclass(slots=True)
 class Known:
-    """The story vectors a build may reuse, where to look up more, and the ones it made (to keep)."""
+    """Vectors by key a build may reuse, where to look up more, and the ones it made (to keep).
+
+    Story vectors and near-copy signatures alike: the key names the text and the library that made it.
+    """
 
     vectors: dict[str, bytes]  # key → bytes: the items' records'
     lookup: Callable[[Sequence[str]], Mapping[str, bytes]] | None = None  # earlier builds' tellings
-    made: dict[str, bytes] = field(default_factory=dict)  # embedded by this build
+    made: dict[str, bytes] = field(default_factory=dict)  # made by this build
+
+    def __contains__(self, key: str) -> bool:
+        return key in self.made or key in self.vectors
+
+    def find(self, keys: Sequence[str]) -> None:
+        """Ask `lookup` (once) for the keys not held yet."""
+        missing = [k for k in dict.fromkeys(keys) if k not in self]
+        if missing and self.lookup is not None:
+            self.vectors.update(self.lookup(missing))
+
+    def keep(self, keys: Sequence[str], rows: Any) -> None:
+        """Hold what this build made (one row per key), to be stored for the next build."""
+        self.made.update((k, row.tobytes()) for k, row in zip(keys, rows, strict=True))
+
+    def rows(self, keys: Sequence[str], dtype: Any) -> Any:
+        """The held vectors of these keys, one row each, as an array of `dtype`."""
+        import numpy as np
+
+        data = b"".join(self.made.get(k) or self.vectors[k] for k in keys)
+        return np.frombuffer(data, dtype=dtype).reshape(len(keys), -1).copy()
 
 
 def reusing(load: Callable[[], Embed | None], known: Known | Mapping[str, bytes]) -> Embed:
@@ -97,37 +120,34 @@ def reusing(load: Callable[[], Embed | None], known: Known | Mapping[str, bytes]
     import numpy as np
 
     book = known if isinstance(known, Known) else Known(dict(known))
-    loaded: list[Embed] = []
 
+    @cache
     def model() -> Embed:
-        if not loaded:
-            embed = load()
-            if embed is None:
-                raise RuntimeError("the story embedding model could not be loaded (is wordllama installed?)")
-            loaded.append(embed)
-        return loaded[0]
+        embed = load()
+        if embed is None:
+            raise RuntimeError("the story embedding model could not be loaded (is wordllama installed?)")
+        return embed
 
-    def made(texts: list[str], keys: list[str], rows: Any) -> Any:
-        rows = np.asarray(rows, dtype=np.float32)
-        book.made.update((k, row.tobytes()) for k, row in zip(keys, rows, strict=True))
-        return rows
+    def embedded(texts: list[str]) -> Any:
+        return np.asarray(model()(texts), dtype=np.float32)
 
     def run(texts: list[str]) -> Any:
         keys = [key(t) for t in texts]
-        missing = [k for k in dict.fromkeys(keys) if k not in book.vectors]
-        if missing and book.lookup is not None:
-            book.vectors.update(book.lookup(missing))
-        hits = [i for i, k in enumerate(keys) if k in book.vectors]
-        fresh_at = [i for i, k in enumerate(keys) if k not in book.vectors]
+        book.find(keys)
+        hits = [i for i, k in enumerate(keys) if k in book]
+        fresh_at = [i for i, k in enumerate(keys) if k not in book]
         if not hits:
-            return made(texts, keys, model()(texts))
+            rows = embedded(texts)
+            book.keep(keys, rows)
+            return rows
         if fresh_at:
             probe = hits[0]
-            fresh = np.asarray(model()([texts[i] for i in (*fresh_at, probe)]), dtype=np.float32)
-            if fresh[-1].tobytes() != book.vectors[keys[probe]]:
-                return made(texts, keys, model()(texts))
-            made([texts[i] for i in fresh_at], [keys[i] for i in fresh_at], fresh[:-1])
-        rows = b"".join(book.made.get(k) or book.vectors[k] for k in keys)
-        return np.frombuffer(rows, dtype=np.float32).reshape(len(keys), -1).copy()
+            fresh = embedded([texts[i] for i in (*fresh_at, probe)])
+            if fresh[-1].tobytes() != book.rows([keys[probe]], np.float32).tobytes():
+                rows = embedded(texts)  # another model made the known ones: none is reused
+                book.keep(keys, rows)
+                return rows
+            book.keep([keys[i] for i in fresh_at], fresh[:-1])
+        return book.rows(keys, np.float32)
 
     return run
