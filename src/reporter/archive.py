@@ -5,14 +5,13 @@ from __future__ import annotations
 import contextlib
 import fcntl
 import logging
-import os
-import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
 import orjson
 
 from reporter.archive_index import IndexEntry, remove_summary, scan, summarise, write_summary
+from reporter.atomic import atomic_write
 from reporter.errors import ReporterError
 from reporter.models import FORMATS, PERIOD_KEY_RE, SLUG_RE, Report
 
@@ -107,36 +106,6 @@ def _keep_summary(folder: Path, json_path: Path, data: bytes | None) -> None:
         write_summary(folder, summary, json_path.stat())
     except OSError as exc:  # the report is written; the index reads its JSON instead, as for old reports
         log.warning("cannot write the index summary of %s: %s", json_path, exc)
-
-
-def atomic_write(path: Path, data: bytes) -> None:
-    """Write bytes to a temporary file beside `path`, fsync it, then rename it over `path`."""
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.chmod(tmp, 0o644)  # mkstemp makes it 0600; published files are for everyone to read
-        os.replace(tmp, path)
-    except OSError as exc:  # a full disk says ENOSPC but not where: name the file being written
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise OSError(exc.errno, exc.strerror, str(path)) from None
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise
-    _fsync_dir(path.parent)
-
-
-def _fsync_dir(folder: Path) -> None:
-    with contextlib.suppress(OSError):
-        fd = os.open(folder, os.O_RDONLY)
-        try:
-            os.fsync(fd)
-        finally:
-            os.close(fd)
 
 
 @contextlib.contextmanager

@@ -9,11 +9,9 @@ is read in full once more, and its summary rewritten where the folder is writabl
 
 from __future__ import annotations
 
-import contextlib
 import logging
 import os
 import re
-import tempfile
 from dataclasses import asdict, dataclass
 from datetime import datetime
 from pathlib import Path
@@ -21,6 +19,7 @@ from typing import Any
 
 import orjson
 
+from reporter.atomic import atomic_write
 from reporter.models import FORMATS, PERIOD_KEY_RE, SLUG_RE
 
 log = logging.getLogger(__name__)
@@ -104,19 +103,9 @@ def _identity(st: os.stat_result) -> list[int]:
 def write_summary(folder: Path, summary: Summary, json_stat: os.stat_result) -> None:
     """Write the folder's summary for the JSON file whose stat is `json_stat` (OSError if it cannot)."""
     record = {"summary": SUMMARY_VERSION, "json": _identity(json_stat), **asdict(summary)}
-    data = orjson.dumps(record)
     # Renamed into place whole, but not fsynced: a summary lost or torn in a crash fails its own
     # check and is remade from the JSON, so the report's durability does not depend on it.
-    fd, tmp = tempfile.mkstemp(dir=folder, prefix=f"{SUMMARY}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, folder / SUMMARY)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise
+    atomic_write(folder / SUMMARY, orjson.dumps(record), durable=False)
 
 
 def remove_summary(folder: Path) -> None:
